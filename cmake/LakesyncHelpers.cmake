@@ -1,0 +1,57 @@
+# lakesync_add_module(NAME DEPS ...): one static library per folder of src/lakesync.
+# Sources are every .cc in the folder except *_test.cc; tests (*_test.cc) form one
+# GoogleTest binary per module, lakesync_NAME_test, registered with ctest.
+set(LAKESYNC_SRC_ROOT ${CMAKE_SOURCE_DIR}/src)
+
+function(lakesync_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow
+                                           -Wnon-virtual-dtor -Wno-missing-field-initializers)
+  if(LAKESYNC_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+endfunction()
+
+function(lakesync_add_module name)
+  cmake_parse_arguments(ARG "TEST_POSTGRES" "" "DEPS;TEST_DEPS" ${ARGN})
+  set(dir ${LAKESYNC_SRC_ROOT}/lakesync/${name})
+  file(GLOB srcs CONFIGURE_DEPENDS ${dir}/*.cc ${dir}/*/*.cc)
+  list(FILTER srcs EXCLUDE REGEX "_test\\.cc$")
+  list(FILTER srcs EXCLUDE REGEX "/main\\.cc$")
+  set(target lakesync_${name})
+  if(srcs)
+    add_library(${target} STATIC ${srcs})
+    target_include_directories(${target} PUBLIC ${LAKESYNC_SRC_ROOT})
+    target_link_libraries(${target} PUBLIC ${ARG_DEPS} Threads::Threads)
+    lakesync_warnings(${target})
+  else()
+    add_library(${target} INTERFACE)
+    target_include_directories(${target} INTERFACE ${LAKESYNC_SRC_ROOT})
+    target_link_libraries(${target} INTERFACE ${ARG_DEPS})
+  endif()
+
+  if(LAKESYNC_BUILD_TESTS)
+    file(GLOB tests CONFIGURE_DEPENDS ${dir}/*_test.cc ${dir}/*/*_test.cc)
+    if(tests)
+      set(pg_flag)
+      if(ARG_TEST_POSTGRES)
+        set(pg_flag POSTGRES)
+      endif()
+      lakesync_add_test(${target}_test SOURCES ${tests} DEPS ${target} ${ARG_TEST_DEPS} ${pg_flag})
+    endif()
+  endif()
+endfunction()
+
+# lakesync_add_test(NAME SOURCES ... DEPS ... [POSTGRES]): a GoogleTest binary whose tests
+# ctest lists one by one. POSTGRES makes them require the throwaway PostgreSQL fixture.
+function(lakesync_add_test name)
+  cmake_parse_arguments(ARG "POSTGRES" "" "SOURCES;DEPS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} lakesync_testing GTest::gtest_main GTest::gmock)
+  lakesync_warnings(${name})
+  set(props ENVIRONMENT "LAKESYNC_SHARED_DIR=${CMAKE_SOURCE_DIR}/../shared;LAKESYNC_PG_ENV=${LAKESYNC_PG_ENV_FILE};LAKESYNC_BINARY_DIR=${CMAKE_BINARY_DIR}")
+  if(ARG_POSTGRES)
+    list(APPEND props FIXTURES_REQUIRED postgres)
+  endif()
+  include(GoogleTest)
+  gtest_discover_tests(${name} PROPERTIES ${props} DISCOVERY_TIMEOUT 60)
+endfunction()

@@ -1,0 +1,59 @@
+#include "lakesync/storage/file_system.h"
+
+#include <algorithm>
+
+#include "lakesync/common/macros.h"
+#include "lakesync/storage/local_file_system.h"
+
+namespace lakesync::storage {
+
+Result<PodVector<uint8_t>> RandomAccessFile::ReadRange(int64_t offset, int64_t length) const {
+  PodVector<uint8_t> buf(static_cast<size_t>(length));
+  LAKESYNC_RETURN_NOT_OK(ReadAt(offset, length, buf.data()));
+  return buf;
+}
+
+Result<std::vector<FileInfo>> FileSystem::ListDirAfter(const std::string& dir,
+                                                       const std::string& start_after_name) {
+  LAKESYNC_ASSIGN_OR_RETURN(auto all, ListDir(dir));
+  std::vector<FileInfo> out;
+  for (auto& info : all) {
+    if (BaseName(info.path) > start_after_name) out.push_back(std::move(info));
+  }
+  return out;
+}
+
+Result<std::string> FileSystem::ReadFile(const std::string& path) {
+  LAKESYNC_ASSIGN_OR_RETURN(auto file, OpenForRead(path));
+  std::string out(static_cast<size_t>(file->size()), '\0');
+  LAKESYNC_RETURN_NOT_OK(file->ReadAt(0, file->size(), reinterpret_cast<uint8_t*>(out.data())));
+  return out;
+}
+
+std::string JoinPath(std::string_view dir, std::string_view name) {
+  std::string out(dir);
+  while (!out.empty() && out.back() == '/') out.pop_back();
+  size_t start = 0;
+  while (start < name.size() && name[start] == '/') ++start;
+  out += '/';
+  out += name.substr(start);
+  return out;
+}
+
+std::string_view BaseName(std::string_view path) {
+  while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  auto pos = path.rfind('/');
+  return pos == std::string_view::npos ? path : path.substr(pos + 1);
+}
+
+Result<std::shared_ptr<FileSystem>> FileSystemForPath(const std::string& path) {
+  if (path.starts_with("s3://") || path.starts_with("s3a://")) {
+    return Status::NotSupported("S3 paths are not supported yet: {}", path);
+  }
+  if (path.find("://") != std::string::npos && !path.starts_with("file://")) {
+    return Status::NotSupported("unsupported URL scheme in '{}'", path);
+  }
+  return std::shared_ptr<FileSystem>(std::make_shared<LocalFileSystem>());
+}
+
+}  // namespace lakesync::storage
