@@ -1,0 +1,131 @@
+#include "lakesync/delta/snapshot_builder.h"
+
+#include <algorithm>
+
+#include "lakesync/common/macros.h"
+
+namespace lakesync::delta {
+
+void SnapshotBuilder::ApplyFileActions(std::vector<Action>& actions) {
+  // Removes first, then adds: actions inside one commit carry no order, and a commit that
+  // removes and re-adds the same logical file (e.g. to update its stats) leaves it present.
+  for (auto& action : actions) {
+    if (auto* remove = std::get_if<RemoveFile>(&action)) {
+      std::string key = LogicalFileKey(remove->path, remove->deletion_vector);
+      adds_.erase(key);
+      removes_.insert_or_assign(std::move(key), std::move(*remove));
+    }
+  }
+  for (auto& action : actions) {
+    if (auto* add = std::get_if<AddFile>(&action)) {
+      std::string key = LogicalFileKey(add->path, add->deletion_vector);
+      removes_.erase(key);
+      adds_.insert_or_assign(std::move(key), std::move(*add));
+    } else if (auto* protocol = std::get_if<Protocol>(&action)) {
+      protocol_ = std::move(*protocol);
+    } else if (auto* metadata = std::get_if<Metadata>(&action)) {
+      metadata_ = std::move(*metadata);
+    } else if (auto* txn = std::get_if<SetTransaction>(&action)) {
+      transactions_.insert_or_assign(txn->app_id, std::move(*txn));
+    } else if (auto* domain = std::get_if<DomainMetadata>(&action)) {
+      if (domain->removed) {
+        domains_.erase(domain->domain);
+      } else {
+        domains_.insert_or_assign(domain->domain, std::move(*domain));
+      }
+    }
+    // cdc, commitInfo, sidecar and checkpointMetadata do not change the table state.
+  }
+}
+
+Status SnapshotBuilder::ApplyCheckpoint(int64_t version, std::vector<Action> actions) {
+  if (version_ >= 0) {
+    return Status::Internal("checkpoint {} applied after version {}", version, version_);
+  }
+  ApplyFileActions(actions);
+  version_ = version;
+  checkpoint_version_ = version;
+  return Status::OK();
+}
+
+Status SnapshotBuilder::ApplyCommit(int64_t version, std::vector<Action> actions,
+                                    int64_t file_mtime_ms) {
+  if (version != version_ + 1) {
+    return Status::InvalidArgument("commit {} applied after version {}", version, version_);
+  }
+  CommitRecord record;
+  record.version = version;
+  record.timestamp_ms = file_mtime_ms;
+  for (const auto& action : actions) {
+    if (const auto* info = std::get_if<CommitInfo>(&action)) {
+      record.commit_info = *info;
+      if (info->in_commit_timestamp) record.timestamp_ms = *info->in_commit_timestamp;
+    }
+  }
+  ApplyFileActions(actions);
+  commits_.push_back(std::move(record));
+  version_ = version;
+  return Status::OK();
+}
+
+Result<std::unique_ptr<Snapshot>> SnapshotBuilder::Build(std::shared_ptr<storage::FileSystem> fs,
+                                                         std::string table_root) {
+  if (version_ < 0) return Status::NotFound("not a Delta table: {}", table_root);
+  if (!protocol_) {
+    return Status::Corruption("Delta table {} has no protocol action at version {}", table_root,
+                              version_);
+  }
+  if (!metadata_) {
+    return Status::Corruption("Delta table {} has no metaData action at version {}", table_root,
+                              version_);
+  }
+  LAKESYNC_RETURN_NOT_OK(
+      CheckReadSupported(*protocol_).WithContext(fmt::format("Delta table {}", table_root)));
+  auto schema = ParseSchema(metadata_->schema_string);
+  if (!schema.ok()) {
+    return schema.status().WithContext(
+        fmt::format("Delta table {} version {}", table_root, version_));
+  }
+  // Column mapping is honoured only when the protocol supports it (reader 2, or 3 + feature).
+  ColumnMappingMode mode = ColumnMappingMode::kNone;
+  if (protocol_->min_reader_version == 2 ||
+      (protocol_->min_reader_version >= 3 && protocol_->HasReaderFeature("columnMapping"))) {
+    auto parsed = ColumnMappingModeFromConfig(metadata_->configuration);
+    if (!parsed.ok()) {
+      return parsed.status().WithContext(fmt::format("Delta table {}", table_root));
+    }
+    mode = *parsed;
+  }
+  for (const auto& column : metadata_->partition_columns) {
+    if (schema->FieldIndex(column) < 0) {
+      return Status::Corruption("Delta table {}: partition column '{}' is not in the schema",
+                                table_root, column);
+    }
+  }
+
+  std::unique_ptr<Snapshot> snapshot(new Snapshot());
+  snapshot->fs_ = std::move(fs);
+  snapshot->table_root_ = std::move(table_root);
+  snapshot->version_ = version_;
+  snapshot->protocol_ = std::move(*protocol_);
+  snapshot->metadata_ = std::move(*metadata_);
+  snapshot->schema_ = std::move(schema).value();
+  snapshot->column_mapping_mode_ = mode;
+  snapshot->files_.reserve(adds_.size());
+  for (auto& [key, add] : adds_) snapshot->files_.push_back(std::move(add));
+  std::sort(snapshot->files_.begin(), snapshot->files_.end(),
+            [](const auto& a, const auto& b) { return a.path < b.path; });
+  for (auto& [key, remove] : removes_) snapshot->tombstones_.push_back(std::move(remove));
+  std::sort(snapshot->tombstones_.begin(), snapshot->tombstones_.end(),
+            [](const auto& a, const auto& b) { return a.path < b.path; });
+  snapshot->transactions_ = std::move(transactions_);
+  snapshot->domains_ = std::move(domains_);
+  snapshot->commits_ = std::move(commits_);
+  snapshot->checkpoint_version_ = checkpoint_version_;
+  adds_.clear();
+  removes_.clear();
+  version_ = -1;
+  return snapshot;
+}
+
+}  // namespace lakesync::delta

@@ -1,0 +1,56 @@
+// SnapshotBuilder: applies log actions, commit by commit in ascending version order, and
+// builds an immutable Snapshot once the whole replay succeeded (LevelDB's VersionSet::Builder
+// pattern). It knows nothing about files: Snapshot::Open lists and reads the log and feeds it.
+// Reconciliation (PROTOCOL.md "Action Reconciliation"): the latest protocol and metadata win;
+// logical files are keyed by (path, deletion vector unique id); a remove hides the add with
+// the same key; within one commit removes apply before adds, so a commit that removes and
+// re-adds a key leaves it present; the latest txn per appId wins; domainMetadata with
+// removed=true drops the domain.
+// Thread-safety: none; one replay owns a builder.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "lakesync/common/result.h"
+#include "lakesync/delta/actions.h"
+#include "lakesync/delta/snapshot.h"
+
+namespace lakesync::delta {
+
+class SnapshotBuilder {
+ public:
+  SnapshotBuilder() = default;
+
+  /// Applies the actions of a checkpoint of `version`: the complete state at that version.
+  /// REQUIRES: called first, at most once.
+  Status ApplyCheckpoint(int64_t version, std::vector<Action> actions);
+  /// Applies commit `version`; `file_mtime_ms` is the commit file's modification time.
+  /// Commits must come in ascending, gap-free order (InvalidArgument otherwise).
+  Status ApplyCommit(int64_t version, std::vector<Action> actions, int64_t file_mtime_ms);
+
+  /// The version applied last, or -1.
+  int64_t version() const { return version_; }
+
+  /// Validates the replayed state (protocol and metadata present, protocol readable, schema
+  /// parses) and builds the snapshot.
+  Result<std::unique_ptr<Snapshot>> Build(std::shared_ptr<storage::FileSystem> fs,
+                                          std::string table_root);
+
+ private:
+  void ApplyFileActions(std::vector<Action>& actions);
+
+  int64_t version_ = -1;
+  std::optional<int64_t> checkpoint_version_;
+  std::optional<Protocol> protocol_;
+  std::optional<Metadata> metadata_;
+  std::unordered_map<std::string, AddFile> adds_;
+  std::unordered_map<std::string, RemoveFile> removes_;
+  std::map<std::string, SetTransaction> transactions_;
+  std::map<std::string, DomainMetadata> domains_;
+  std::vector<CommitRecord> commits_;
+};
+
+}  // namespace lakesync::delta
