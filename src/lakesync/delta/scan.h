@@ -1,0 +1,88 @@
+// Scan: reads the rows of a Snapshot as ColumnBatches in the table's logical schema
+// (optionally projected). For each active file it opens the Parquet file through the
+// snapshot's FileSystem, reads it row group by row group, resolves columns by logical name,
+// physical name or field id (column mapping none/name/id), converts file types to the table's
+// types (type widening, timestamps to micros), fills partition columns from the log's
+// partitionValues and adds columns the file lacks as nulls (schema evolution).
+// Files with deletion vectors are refused (NotSupported) until DVs are applied: a scan never
+// returns deleted rows.
+//
+// Usage:
+//   LAKESYNC_ASSIGN_OR_RETURN(auto scan, delta::Scan::Make(*snapshot, {.columns = {"id"}}));
+//   LAKESYNC_ASSIGN_OR_RETURN(auto it, scan->Open());
+//   while (true) {
+//     LAKESYNC_ASSIGN_OR_RETURN(auto batch, it->Next());
+//     if (!batch) break;
+//     ... batch->schema == scan->schema() ...
+//   }
+//
+// Lifetime: the Snapshot must outlive the Scan and every iterator opened from it; iterators
+// may outlive the Scan.
+// Thread-safety: a Scan is immutable and may open iterators from several threads; one
+// iterator is used by one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lakesync/common/column_batch.h"
+#include "lakesync/common/result.h"
+#include "lakesync/delta/snapshot.h"
+
+namespace lakesync::delta {
+
+struct ScanOptions {
+  /// Logical column names to return, in this order; empty = every column of the table.
+  std::vector<std::string> columns;
+  /// Parquet decoding threads per file.
+  int num_threads = 1;
+  /// Batches for files that need no data column (only partition or missing columns) hold at
+  /// most this many rows.
+  int64_t max_rows_without_data_columns = 65536;
+};
+
+struct ScanPlan;
+
+class ScanIterator {
+ public:
+  ~ScanIterator();
+  ScanIterator(const ScanIterator&) = delete;
+  ScanIterator& operator=(const ScanIterator&) = delete;
+
+  /// The next non-empty batch, or nullopt when every file has been read. Errors name the
+  /// data file (and column) that failed; the iterator must not be used after an error.
+  Result<std::optional<ColumnBatch>> Next();
+  /// The file the last batch came from; null before the first batch.
+  const AddFile* current_file() const;
+
+ private:
+  friend class Scan;
+  struct State;
+  explicit ScanIterator(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
+class Scan {
+ public:
+  /// Plans a scan of `snapshot`. InvalidArgument for unknown or repeated columns.
+  static Result<std::unique_ptr<Scan>> Make(const Snapshot& snapshot, ScanOptions options = {});
+
+  /// The schema of every batch: the table's logical fields, projected.
+  const std::vector<Field>& schema() const;
+  /// The files the scan reads, in order.
+  const std::vector<AddFile>& files() const;
+
+  /// Iterates over every file.
+  Result<std::unique_ptr<ScanIterator>> Open() const;
+  /// Iterates over files()[index] only (lets callers spread files over threads).
+  Result<std::unique_ptr<ScanIterator>> OpenFile(size_t index) const;
+
+ private:
+  explicit Scan(std::shared_ptr<const ScanPlan> plan) : plan_(std::move(plan)) {}
+  std::shared_ptr<const ScanPlan> plan_;
+};
+
+}  // namespace lakesync::delta
