@@ -1,0 +1,243 @@
+#include "lakesync/pg/connection.h"
+
+#include <gtest/gtest.h>
+
+#include "lakesync/pg/transaction.h"
+#include "lakesync/testing/pg_test_env.h"
+
+namespace lakesync::pg {
+namespace {
+
+using ::lakesync::testing::QueryRows;
+using ::lakesync::testing::Rows;
+
+TEST(ConnectionTest, BadPortIsUnavailable) {
+  auto conn = Connection::Open("host=127.0.0.1 port=1 dbname=postgres connect_timeout=5");
+  ASSERT_FALSE(conn.ok());
+  EXPECT_TRUE(conn.status().IsUnavailable()) << conn.status().ToString();
+  EXPECT_TRUE(conn.status().IsRetryable());
+}
+
+TEST(ConnectionTest, MalformedConninfoIsInvalidArgument) {
+  auto conn = Connection::Open("nosuchkeyword=1");
+  ASSERT_FALSE(conn.ok());
+  EXPECT_TRUE(conn.status().IsInvalidArgument()) << conn.status().ToString();
+}
+
+TEST(ConnectionTest, QueryReturnsRowsAndColumnNames) {
+  LAKESYNC_TEST_DATABASE(db);
+  auto conn = db->Connect();
+  ASSERT_TRUE(conn.ok()) << conn.status().ToString();
+  auto r = (*conn)->Query("SELECT 1 AS a, NULL::text AS b, 'x' AS c");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->rows(), 1);
+  EXPECT_EQ(r->cols(), 3);
+  EXPECT_EQ(r->Get(0, 0), "1");
+  EXPECT_TRUE(r->IsNull(0, 1));
+  EXPECT_FALSE(r->IsNull(0, 2));
+  EXPECT_EQ(r->ColumnNames(), (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(r->ColumnIndex("c"), 2);
+  EXPECT_GE((*conn)->ServerVersion(), 130000);
+}
+
+TEST(ConnectionTest, ParameterisedQueryBindsTextAndNull) {
+  LAKESYNC_TEST_DATABASE(db);
+  auto conn = db->Connect();
+  ASSERT_TRUE(conn.ok()) << conn.status().ToString();
+  auto r = (*conn)->Query("SELECT $1::int + 1, $2::text IS NULL, $3::text",
+                          {Param("41"), std::nullopt, Param("it's \"q\"")});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->Get(0, 0), "42");
+  EXPECT_EQ(r->Get(0, 1), "t");
+  EXPECT_EQ(r->Get(0, 2), "it's \"q\"");
+}
+
+TEST(ConnectionTest, UniqueViolationIsConflict) {
+  LAKESYNC_TEST_DATABASE(db);
+  auto conn = db->Connect();
+  ASSERT_TRUE(conn.ok()) << conn.status().ToString();
+  ASSERT_TRUE((*conn)->Exec("CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1)").ok());
+  Status st = (*conn)->Exec("INSERT INTO t VALUES (1)");
+  EXPECT_TRUE(st.IsConflict()) << st.ToString();
+  EXPECT_NE(st.message().find("23505"), std::string::npos) << st.ToString();
+  EXPECT_NE(st.message().find("already exists"), std::string::npos) << st.ToString();  // detail
+  EXPECT_EQ((*conn)->last_sqlstate(), "23505");
+}
+
+TEST(ConnectionTest, MissingTableIsNotFound) {
+  LAKESYNC_TEST_DATABASE(db);
+  auto conn = db->Connect();
+  ASSERT_TRUE(conn.ok()) << conn.status().ToString();
+  auto r = (*conn)->Query("SELECT * FROM no_such_table");
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.status().IsNotFound()) << r.status().ToString();
+  Status st = (*conn)->Exec("CREATE TABLE no_such_schema.t (a int)");
+  EXPECT_TRUE(st.IsNotFound()) << st.ToString();
+}
+
+TEST(ConnectionTest, DataErrorIsInvalidArgumentWithHint) {
+  LAKESYNC_TEST_DATABASE(db);
+  auto conn = db->Connect();
+  ASSERT_TRUE(conn.ok()) << conn.status().ToString();
+  auto r = (*conn)->Query("SELECT 'abc'::int");
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.status().IsInvalidArgument()) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("22P02"), std::string::npos);
+  // Still usable after an error.
+  EXPECT_TRUE((*conn)->Exec("SELECT 1").ok());
+}
+
+TEST(ConnectionTest, TerminatedBackendIsUnavailable) {
+  LAKESYNC_TEST_DATABASE(db);
+  auto conn = db->Connect();
+  auto killer = db->Connect();
+  ASSERT_TRUE(conn.ok() && killer.ok());
+  auto pid = (*conn)->Query("SELECT pg_backend_pid()");
+  ASSERT_TRUE(pid.ok());
+  ASSERT_TRUE(
+      (*killer)
+          ->Query("SELECT pg_terminate_backend($1::int)", {Param(std::string(pid->Get(0, 0)))})
+          .ok());
+  Status st = (*conn)->Exec("SELECT 1");
+  EXPECT_TRUE(st.IsUnavailable()) << st.ToString();
+  EXPECT_FALSE((*conn)->IsOk());
+}
+
+TEST(ConnectionTest, SetApplicationNameShowsInActivity) {
+  LAKESYNC_TEST_DATABASE(db);
+  auto conn = db->Connect();
+  ASSERT_TRUE(conn.ok());
+  ASSERT_TRUE((*conn)->SetApplicationName("lakesync-test").ok());
+  auto rows = QueryRows(**conn, "SHOW application_name");
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(*rows, (Rows{{"lakesync-test"}}));
+}
+
+TEST(ConnectionTest, CopyTextRowsAndCount) {
+  LAKESYNC_TEST_DATABASE(db);
+  auto conn = db->Connect();
+  ASSERT_TRUE(conn.ok());
+  ASSERT_TRUE((*conn)->Exec("CREATE TABLE t (a int, b text)").ok());
+  ASSERT_TRUE((*conn)->BeginCopy("COPY t FROM STDIN").ok());
+  EXPECT_TRUE((*conn)->in_copy());
+  const std::string data = "1\tx\n2\t\\N\n";
+  ASSERT_TRUE(
+      (*conn)->PutCopyData(reinterpret_cast<const uint8_t*>(data.data()), data.size()).ok());
+  auto n = (*conn)->EndCopy();
+  ASSERT_TRUE(n.ok()) << n.status().ToString();
+  EXPECT_EQ(*n, 2);
+  auto rows = QueryRows(**conn, "SELECT a, b FROM t ORDER BY a");
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(*rows, (Rows{{"1", "x"}, {"2", std::nullopt}}));
+}
+
+TEST(ConnectionTest, CopyServerErrorIsReportedAndConnectionStaysUsable) {
+  LAKESYNC_TEST_DATABASE(db);
+  auto conn = db->Connect();
+  ASSERT_TRUE(conn.ok());
+  ASSERT_TRUE((*conn)->Exec("CREATE TABLE t (a int PRIMARY KEY)").ok());
+  ASSERT_TRUE((*conn)->BeginCopy("COPY t FROM STDIN").ok());
+  const std::string data = "1\n1\n";
+  Status put = (*conn)->PutCopyData(reinterpret_cast<const uint8_t*>(data.data()), data.size());
+  auto n = put.ok() ? (*conn)->EndCopy() : Result<int64_t>(put);
+  ASSERT_FALSE(n.ok());
+  EXPECT_TRUE(n.status().IsConflict()) << n.status().ToString();
+  EXPECT_FALSE((*conn)->in_copy());
+  auto rows = QueryRows(**conn, "SELECT count(*) FROM t");
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  EXPECT_EQ(*rows, (Rows{{"0"}}));
+}
+
+TEST(ConnectionTest, BeginCopyOfMissingTableIsNotFound) {
+  LAKESYNC_TEST_DATABASE(db);
+  auto conn = db->Connect();
+  ASSERT_TRUE(conn.ok());
+  Status st = (*conn)->BeginCopy("COPY missing FROM STDIN");
+  EXPECT_TRUE(st.IsNotFound()) << st.ToString();
+  EXPECT_FALSE((*conn)->in_copy());
+}
+
+TEST(ConnectionTest, AbortCopyDiscardsRows) {
+  LAKESYNC_TEST_DATABASE(db);
+  auto conn = db->Connect();
+  ASSERT_TRUE(conn.ok());
+  ASSERT_TRUE((*conn)->Exec("CREATE TABLE t (a int)").ok());
+  ASSERT_TRUE((*conn)->BeginCopy("COPY t FROM STDIN").ok());
+  const std::string data = "1\n";
+  ASSERT_TRUE(
+      (*conn)->PutCopyData(reinterpret_cast<const uint8_t*>(data.data()), data.size()).ok());
+  EXPECT_TRUE((*conn)->AbortCopy("test").ok());
+  auto rows = QueryRows(**conn, "SELECT count(*) FROM t");
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  EXPECT_EQ(*rows, (Rows{{"0"}}));
+}
+
+TEST(ConnectionTest, ExecOfCopyStatementIsRejectedAndConnectionUsable) {
+  LAKESYNC_TEST_DATABASE(db);
+  auto conn = db->Connect();
+  ASSERT_TRUE(conn.ok());
+  ASSERT_TRUE((*conn)->Exec("CREATE TABLE t (a int)").ok());
+  Status st = (*conn)->Exec("COPY t FROM STDIN");
+  EXPECT_TRUE(st.IsInvalidArgument()) << st.ToString();
+  EXPECT_TRUE((*conn)->Exec("SELECT 1").ok());
+}
+
+TEST(TransactionTest, RollsBackUnlessCommitted) {
+  LAKESYNC_TEST_DATABASE(db);
+  auto conn = db->Connect();
+  ASSERT_TRUE(conn.ok());
+  ASSERT_TRUE((*conn)->Exec("CREATE TABLE t (a int)").ok());
+  {
+    auto txn = Transaction::Begin(**conn);
+    ASSERT_TRUE(txn.ok()) << txn.status().ToString();
+    ASSERT_TRUE((*conn)->Exec("INSERT INTO t VALUES (1)").ok());
+  }  // dropped without Commit
+  {
+    auto txn = Transaction::Begin(**conn);
+    ASSERT_TRUE(txn.ok());
+    ASSERT_TRUE((*conn)->Exec("INSERT INTO t VALUES (2)").ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+    EXPECT_FALSE((*txn)->active());
+  }
+  auto rows = QueryRows(**conn, "SELECT a FROM t");
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(*rows, (Rows{{"2"}}));
+}
+
+TEST(TransactionTest, CommitAfterFailedStatementReportsError) {
+  LAKESYNC_TEST_DATABASE(db);
+  auto conn = db->Connect();
+  ASSERT_TRUE(conn.ok());
+  ASSERT_TRUE((*conn)->Exec("CREATE TABLE t (a int)").ok());
+  auto txn = Transaction::Begin(**conn);
+  ASSERT_TRUE(txn.ok());
+  ASSERT_TRUE((*conn)->Exec("INSERT INTO t VALUES (1)").ok());
+  EXPECT_FALSE((*conn)->Exec("SELECT 1/0").ok());
+  Status st = (*txn)->Commit();
+  EXPECT_FALSE(st.ok());
+  auto rows = QueryRows(**conn, "SELECT count(*) FROM t");
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  EXPECT_EQ(*rows, (Rows{{"0"}}));
+}
+
+TEST(TransactionTest, RollbackDuringCopyLeavesConnectionUsable) {
+  LAKESYNC_TEST_DATABASE(db);
+  auto conn = db->Connect();
+  ASSERT_TRUE(conn.ok());
+  ASSERT_TRUE((*conn)->Exec("CREATE TABLE t (a int)").ok());
+  {
+    auto txn = Transaction::Begin(**conn);
+    ASSERT_TRUE(txn.ok());
+    ASSERT_TRUE((*conn)->BeginCopy("COPY t FROM STDIN").ok());
+    const std::string data = "1\n";
+    ASSERT_TRUE(
+        (*conn)->PutCopyData(reinterpret_cast<const uint8_t*>(data.data()), data.size()).ok());
+  }
+  EXPECT_FALSE((*conn)->in_copy());
+  auto rows = QueryRows(**conn, "SELECT count(*) FROM t");
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  EXPECT_EQ(*rows, (Rows{{"0"}}));
+}
+
+}  // namespace
+}  // namespace lakesync::pg
