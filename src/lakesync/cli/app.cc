@@ -2,13 +2,23 @@
 
 #include <CLI/CLI.hpp>
 
+#include "lakesync/cli/copy_command.h"
+#include "lakesync/cli/exit_codes.h"
+
 namespace lakesync::cli {
 
 int Main(int argc, char** argv) {
   CLI::App app{"lakesync: keep PostgreSQL tables in sync with Delta Lake tables"};
   app.require_subcommand(1);
-  CLI11_PARSE(app, argc, argv);
-  return 0;
+  int exit_code = kExitOk;
+  AddCopyCommand(app, &exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // CLI11 reports --help as a "success" parse error.
+    return app.exit(e) == 0 ? kExitOk : kExitUsage;
+  }
+  return exit_code;
 }
 
 }  // namespace lakesync::cli

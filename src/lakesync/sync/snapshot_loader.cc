@@ -1,0 +1,161 @@
+#include "lakesync/sync/snapshot_loader.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+
+#include "lakesync/common/macros.h"
+#include "lakesync/delta/scan.h"
+#include "lakesync/delta/snapshot.h"
+#include "lakesync/pg/connection.h"
+#include "lakesync/pg/copy_encoder.h"
+#include "lakesync/pg/ddl.h"
+#include "lakesync/pg/transaction.h"
+#include "lakesync/sync/key_columns.h"
+
+namespace lakesync::sync {
+namespace {
+
+constexpr std::string_view kTableCommentPrefix = "synced by lakesync from";
+
+// Names derived from the target's: the side table a load fills, the old table during the swap,
+// primary-key constraints. PostgreSQL cuts names at 63 bytes, so the base is shortened to keep
+// the suffix.
+std::string DerivedName(const std::string& table, std::string_view suffix) {
+  return table.substr(0, 63 - suffix.size()) + std::string(suffix);
+}
+
+Status CheckKeyColumns(const std::vector<Field>& fields, const std::vector<std::string>& keys) {
+  if (keys.empty()) return Status::InvalidArgument("a primary key needs at least one column");
+  for (const auto& key : keys) {
+    auto it =
+        std::find_if(fields.begin(), fields.end(), [&](const Field& f) { return f.name == key; });
+    if (it == fields.end()) {
+      std::vector<std::string> names;
+      for (const auto& f : fields) names.push_back(f.name);
+      return Status::NotFound("primary key column '{}' is not in the source table (columns: {})",
+                              key, fmt::join(names, ", "));
+    }
+    if (it->type.IsNested() || it->type.id == TypeId::kNull) {
+      return Status::InvalidArgument("primary key column '{}' has type {}, which cannot be a key",
+                                     key, it->type.ToString());
+    }
+  }
+  return Status::OK();
+}
+
+return out;
+}
+
+}  // namespace
+
+Result<SnapshotLoadResult> LoadSnapshot(const SnapshotLoadOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  SnapshotLoadResult result;
+
+  LAKESYNC_ASSIGN_OR_RETURN(auto fs, storage::FileSystemForPath(options.source));
+  delta::SnapshotOptions snapshot_options;
+  snapshot_options.version = options.version;
+  LAKESYNC_ASSIGN_OR_RETURN(auto snapshot,
+                            delta::Snapshot::Open(fs, options.source, snapshot_options));
+  result.version = snapshot->version();
+  const std::vector<Field>& fields = snapshot->schema().fields;
+  LAKESYNC_RETURN_NOT_OK(CheckKeyColumns(fields, options.primary_key));
+
+  LAKESYNC_ASSIGN_OR_RETURN(pg::QualifiedName target, pg::QualifiedName::Parse(options.target));
+  const pg::QualifiedName load{target.schema, DerivedName(target.table, "__lakesync_load")};
+  const pg::QualifiedName old{target.schema, DerivedName(target.table, "__lakesync_old")};
+
+  LAKESYNC_ASSIGN_OR_RETURN(auto conn, pg::Connection::Open(options.conninfo));
+  LAKESYNC_RETURN_NOT_OK(conn->SetApplicationName("lakesync"));
+  LAKESYNC_ASSIGN_OR_RETURN(auto encoder, pg::CopyBinaryEncoder::Make(fields));
+
+  // Never replace a table lakesync did not create: its comment marks the ones it did.
+  LAKESYNC_ASSIGN_OR_RETURN(
+      pg::QueryResult existing,
+      conn->Query("SELECT c.oid IS NOT NULL, coalesce(obj_description(c.oid, 'pg_class'), '') "
+                  "FROM (SELECT to_regclass($1) AS oid) c",
+                  {target.ToSql()}));
+  if (existing.Get(0, 0) == "t" && !existing.Get(0, 1).starts_with(kTableCommentPrefix)) {
+    return Status::InvalidArgument(
+        "table {} already exists and was not created by lakesync; drop or rename it, or choose "
+        "another target name",
+        target.ToSql());
+  }
+
+  // One transaction: a crash or error anywhere leaves neither a half-loaded table nor a
+  // changed target behind.
+  LAKESYNC_ASSIGN_OR_RETURN(auto txn, pg::Transaction::Begin(*conn));
+  LAKESYNC_RETURN_NOT_OK(conn->Exec(pg::CreateSchemaSql(target.schema)));
+  LAKESYNC_RETURN_NOT_OK(conn->Exec(pg::DropTableSql(load)));
+  LAKESYNC_ASSIGN_OR_RETURN(std::string create_sql, pg::CreateTableSql(load, fields, {}));
+  LAKESYNC_RETURN_NOT_OK(conn->Exec(create_sql));
+  LAKESYNC_RETURN_NOT_OK(conn->Exec(
+      fmt::format("COMMENT ON TABLE {} IS {}", load.ToSql(),
+                  pg::QuoteLiteral(fmt::format("{} {}", kTableCommentPrefix, options.source)))));
+  LAKESYNC_ASSIGN_OR_RETURN(std::string copy_sql, pg::CopyFromStdinSql(load, fields));
+  LAKESYNC_RETURN_NOT_OK(conn->BeginCopy(copy_sql));
+
+  auto flush = [&]() -> Status {
+    if (encoder->size() == 0) return Status::OK();
+    LAKESYNC_RETURN_NOT_OK(conn->PutCopyData(encoder->data(), encoder->size()));
+    encoder->Clear();
+    return Status::OK();
+  };
+  encoder->AppendHeader();
+  LAKESYNC_ASSIGN_OR_RETURN(auto scan, delta::Scan::Make(*snapshot));
+  LAKESYNC_ASSIGN_OR_RETURN(auto batches, scan->Open());
+  while (true) {
+    LAKESYNC_ASSIGN_OR_RETURN(std::optional<ColumnBatch> batch, batches->Next());
+    if (!batch) break;
+    LAKESYNC_ASSIGN_OR_RETURN(KeyColumns keys, KeyColumns::Make(*batch, options.primary_key));
+    result.rows_skipped_null_key += keys.DropNullKeys(*batch);
+    Status st = encoder->AppendBatch(*batch, [&](int64_t row) { return keys.Describe(row); });
+    if (!st.ok()) {
+      (void)conn->AbortCopy(st.message());
+      return st;
+    }
+    if (encoder->size() >= options.copy_chunk_bytes) LAKESYNC_RETURN_NOT_OK(flush());
+  }
+  result.files_read = static_cast<int64_t>(scan->files().size());
+  encoder->AppendTrailer();
+  LAKESYNC_RETURN_NOT_OK(flush());
+  LAKESYNC_ASSIGN_OR_RETURN(result.rows_loaded, conn->EndCopy());
+
+  // The key is built after the load: one sort instead of an index update per row.
+  // The constraint is named after the load table, then renamed with it, so the next load's
+  // constraint never collides with the live one.
+  std::vector<std::string> quoted_keys;
+  for (const auto& k : options.primary_key) quoted_keys.push_back(pg::QuoteIdent(k));
+  Status pk = conn->Exec(fmt::format("ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY ({})",
+                                     load.ToSql(), pg::QuoteIdent(DerivedName(load.table, "_pkey")),
+                                     fmt::join(quoted_keys, ", ")));
+  if (pk.IsConflict()) {
+    return Status::Conflict(
+        "PRIMARY_KEY_CONSTRAINT_VIOLATION: the source table {} (version {}) has more than one "
+        "row for the same primary key ({}); pick key columns that are unique per row, or set a "
+        "timeseries_key so the latest row wins. PostgreSQL said: {}",
+        options.source, result.version, fmt::join(options.primary_key, ", "), pk.message());
+  }
+  LAKESYNC_RETURN_NOT_OK(pk);
+
+  // Swap: the old table (if any) is renamed away and dropped; readers block only for the
+  // instant between the rename and the commit.
+  LAKESYNC_RETURN_NOT_OK(conn->Exec(fmt::format("DROP TABLE IF EXISTS {}", old.ToSql())));
+  LAKESYNC_RETURN_NOT_OK(conn->Exec(fmt::format("ALTER TABLE IF EXISTS {} RENAME TO {}",
+                                                target.ToSql(), pg::QuoteIdent(old.table))));
+  LAKESYNC_RETURN_NOT_OK(conn->Exec(
+      fmt::format("ALTER TABLE {} RENAME TO {}", load.ToSql(), pg::QuoteIdent(target.table))));
+  LAKESYNC_RETURN_NOT_OK(conn->Exec(fmt::format("DROP TABLE IF EXISTS {}", old.ToSql())));
+  LAKESYNC_RETURN_NOT_OK(
+      conn->Exec(fmt::format("ALTER TABLE {} RENAME CONSTRAINT {} TO {}", target.ToSql(),
+                             pg::QuoteIdent(DerivedName(load.table, "_pkey")),
+                             pg::QuoteIdent(DerivedName(target.table, "_pkey")))));
+  LAKESYNC_RETURN_NOT_OK(txn->Commit());
+
+  result.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return result;
+}
+
+}  // namespace lakesync::sync

@@ -1,0 +1,384 @@
+// End to end: Delta tables (written by deltagen, and real ones from ../shared) copied into the
+// fixture PostgreSQL by the snapshot loader and by the `lakesync copy` command; every row and
+// value compared with the source.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+
+#include "deltagen/delta_writer.h"
+#include "deltagen/user_profiles.h"
+#include "lakesync/parquet/reader.h"
+#include "lakesync/storage/local_file_system.h"
+#include "lakesync/sync/snapshot_loader.h"
+#include "lakesync/testing/pg_test_env.h"
+#include "pg_text.h"
+
+namespace lakesync {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string SharedDir() {
+  const char* dir = std::getenv("LAKESYNC_SHARED_DIR");
+  return dir ? dir : "";
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    path_ = fs::temp_directory_path() /
+            fmt::format("lakesync_it_{}_{}", ::getpid(),
+                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  std::string path() const { return path_.string(); }
+
+ private:
+  fs::path path_;
+};
+
+// Rows of `table` keyed by the text of `key_column`, each row's columns in `columns` order.
+std::map<std::string, std::vector<std::optional<std::string>>> RowsByKey(
+    pg::Connection& conn, const std::string& table, const std::vector<Field>& columns,
+    const std::string& key_column) {
+  std::string select;
+  for (const auto& f : columns) {
+    if (!select.empty()) select += ", ";
+    select += pg::QuoteIdent(f.name) + "::text";
+  }
+  auto rows = testing::QueryRows(
+      conn, fmt::format("SELECT {}::text, {} FROM {}", pg::QuoteIdent(key_column), select, table));
+  EXPECT_TRUE(rows.ok()) << rows.status();
+  std::map<std::string, std::vector<std::optional<std::string>>> out;
+  if (!rows.ok()) return out;
+  for (auto& row : *rows) {
+    std::string key = *row[0];
+    row.erase(row.begin());
+    EXPECT_TRUE(out.emplace(key, std::move(row)).second) << "duplicate key " << key;
+  }
+  return out;
+}
+
+// Checks that the target holds exactly the selected rows of `batches` (non-null keys).
+void ExpectTableEquals(pg::Connection& conn, const std::string& table,
+                       const std::vector<ColumnBatch>& batches, const std::string& key_column,
+                       int64_t* null_keys = nullptr) {
+  ASSERT_FALSE(batches.empty());
+  const std::vector<Field>& fields = batches[0].schema;
+  auto actual = RowsByKey(conn, table, fields, key_column);
+  int64_t expected_rows = 0, nulls = 0, mismatches = 0;
+  for (const auto& batch : batches) {
+    const int key = batch.FieldIndex(key_column);
+    ASSERT_GE(key, 0);
+    auto check_row = [&](int64_t row) {
+      const ColumnVector& key_col = batch.columns[key];
+      if (key_col.IsNull(row)) {
+        ++nulls;
+        return;
+      }
+      ++expected_rows;
+      std::string key_text;
+      std::optional<std::string> unused;
+      testing::MatchesPgText(key_col, row, std::nullopt, &key_text);
+      auto it = actual.find(key_text);
+      if (it == actual.end()) {
+        if (++mismatches < 10) ADD_FAILURE() << "row with " << key_column << "=" << key_text
+                                             << " is missing from " << table;
+        return;
+      }
+      for (size_t c = 0; c < fields.size(); ++c) {
+        std::string expected;
+        if (!testing::MatchesPgText(batch.columns[c], row, it->second[c], &expected)) {
+          if (++mismatches < 10) {
+            ADD_FAILURE() << key_column << "=" << key_text << ", column " << fields[c].name
+                          << ": expected " << expected << ", PostgreSQL has "
+                          << it->second[c].value_or("NULL");
+          }
+        }
+      }
+    };
+    if (batch.selection) {
+      for (uint32_t row : *batch.selection) check_row(row);
+    } else {
+      for (int64_t row = 0; row < batch.num_rows; ++row) check_row(row);
+    }
+  }
+  EXPECT_EQ(mismatches, 0);
+  EXPECT_EQ(static_cast<int64_t>(actual.size()), expected_rows) << "row count of " << table;
+  if (null_keys) *null_keys = nulls;
+}
+
+TEST(SnapshotCopyTest, DeltagenUserProfilesRoundTripsEveryValueAndReloadsAfterChanges) {
+  LAKESYNC_TEST_DATABASE(db);
+  TempDir dir;
+  auto local = std::make_shared<storage::LocalFileSystem>();
+  deltagen::UserProfilesOptions gen;
+  gen.rows = 20'000;
+  gen.files = 3;
+  gen.parquet.row_group_rows = 4'000;
+  auto table = deltagen::UserProfilesTable::Create(local, dir.path() + "/user_profiles", gen);
+  ASSERT_TRUE(table.ok()) << table.status();
+
+  sync::SnapshotLoadOptions options;
+  options.source = dir.path() + "/user_profiles";
+  options.conninfo = db->conninfo();
+  options.target = "gold.user_profiles";
+  options.primary_key = {"user_id"};
+  auto loaded = sync::LoadSnapshot(options);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ(loaded->version, 0);
+  EXPECT_EQ(loaded->rows_loaded, 20'000);
+  EXPECT_EQ(loaded->rows_skipped_null_key, 0);
+
+  auto conn = db->Connect();
+  ASSERT_TRUE(conn.ok());
+  auto rows = (*table)->CurrentRows();
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ExpectTableEquals(**conn, "gold.user_profiles", *rows, "user_id");
+
+  // The primary key exists on the target, and types are the documented mapping.
+  auto types = testing::QueryRows(
+      **conn,
+      "SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY "
+      "a.attnum) FROM pg_attribute a WHERE a.attrelid = 'gold.user_profiles'::regclass AND "
+      "a.attnum > 0 AND NOT a.attisdropped");
+  ASSERT_TRUE(types.ok());
+  EXPECT_EQ(*(*types)[0][0],
+            "user_id bigint, email text, name text, country text, age integer, score double "
+            "precision, created_at timestamp with time zone, is_active boolean, balance "
+            "numeric(12,2)");
+  auto pk = testing::QueryRows(**conn,
+                               "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE "
+                               "conrelid = 'gold.user_profiles'::regclass AND contype = 'p'");
+  ASSERT_TRUE(pk.ok());
+  ASSERT_EQ(pk->size(), 1u);
+  EXPECT_EQ(*(*pk)[0][0], "PRIMARY KEY (user_id)");
+
+  // Change the source, copy again: the target now equals the new snapshot.
+  ASSERT_TRUE((*table)->Update({.every = 97, .offset = 3}, {deltagen::SetExpr::Parse("score", "+1")})
+                  .ok());
+  ASSERT_TRUE((*table)->Delete({.every = 250, .offset = 0}).ok());
+  ASSERT_TRUE((*table)->Insert(500).ok());
+  auto reloaded = sync::LoadSnapshot(options);
+  ASSERT_TRUE(reloaded.ok()) << reloaded.status();
+  EXPECT_EQ(reloaded->version, 3);
+  auto new_rows = (*table)->CurrentRows();
+  ASSERT_TRUE(new_rows.ok());
+  ExpectTableEquals(**conn, "gold.user_profiles", *new_rows, "user_id");
+  EXPECT_EQ(reloaded->rows_loaded, *(*table)->CountRows());
+
+  // Loading an older version is time travel.
+  options.version = 0;
+  auto old = sync::LoadSnapshot(options);
+  ASSERT_TRUE(old.ok()) << old.status();
+  ExpectTableEquals(**conn, "gold.user_profiles", *rows, "user_id");
+}
+
+// A real table written by Spark (Delta's golden tables) against the rows Spark itself wrote
+// out as the expected result.
+TEST(SnapshotCopyTest, SparkPrimitivesTableEqualsSparksExpectedRows) {
+  const std::string root =
+      SharedDir() + "/delta-tables/delta-kernel-rs/unpacked/golden_data/data-reader-primitives";
+  if (SharedDir().empty() || !fs::exists(root)) GTEST_SKIP() << "../shared is absent: " << root;
+  LAKESYNC_TEST_DATABASE(db);
+
+  sync::SnapshotLoadOptions options;
+  options.source = root + "/delta";
+  options.conninfo = db->conninfo();
+  options.target = "primitives";
+  options.primary_key = {"as_int"};
+  auto loaded = sync::LoadSnapshot(options);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+
+  std::vector<ColumnBatch> expected;
+  for (const auto& entry : fs::directory_iterator(root + "/expected")) {
+    const std::string name = entry.path().filename().string();
+    if (!name.ends_with(".parquet") || name.starts_with(".")) continue;
+    auto file = storage::LocalFileSystem().OpenForRead(entry.path().string());
+    ASSERT_TRUE(file.ok());
+    auto reader = parquet::FileReader::Open(std::move(*file));
+    ASSERT_TRUE(reader.ok()) << reader.status();
+    for (int rg = 0; rg < (*reader)->num_row_groups(); ++rg) {
+      auto batch = (*reader)->ReadRowGroup(rg);
+      ASSERT_TRUE(batch.ok()) << batch.status();
+      expected.push_back(std::move(*batch));
+    }
+  }
+  auto conn = db->Connect();
+  ASSERT_TRUE(conn.ok());
+  int64_t null_keys = 0;
+  ExpectTableEquals(**conn, "primitives", expected, "as_int", &null_keys);
+  EXPECT_GT(null_keys, 0) << "the golden table has a row of nulls";
+  EXPECT_EQ(loaded->rows_skipped_null_key, null_keys);
+}
+
+// A source with two rows for one key fails with Databricks' error name, and the target keeps
+// its last good rows.
+TEST(SnapshotCopyTest, DuplicateKeysFailAndKeepTheLastGoodTable) {
+  LAKESYNC_TEST_DATABASE(db);
+  TempDir dir;
+  auto local = std::make_shared<storage::LocalFileSystem>();
+  deltagen::DeltaTableOptions topts;
+  topts.schema = {Field{"id", DataType::Primitive(TypeId::kInt64), true},
+                  Field{"v", DataType::Primitive(TypeId::kString), true}};
+  auto writer = deltagen::DeltaTableWriter::Create(local, dir.path() + "/t", topts);
+  ASSERT_TRUE(writer.ok()) << writer.status();
+  auto write = [&](std::vector<std::vector<deltagen::Value>> rows, bool replace) {
+    auto batch = deltagen::BuildBatch(topts.schema, rows);
+    ASSERT_TRUE(batch.ok()) << batch.status();
+    auto add = (*writer)->WriteDataFile(*batch, {});
+    ASSERT_TRUE(add.ok()) << add.status();
+    deltagen::CommitSpec commit;
+    if (replace) {
+      for (const auto& [path, a] : (*writer)->active_files()) {
+        commit.removes.push_back((*writer)->RemoveFor(a));
+      }
+    }
+    commit.adds.push_back(*add);
+    ASSERT_TRUE((*writer)->Commit(commit).ok());
+  };
+  using deltagen::Value;
+  write({{Value::Int(1), Value::String("a")},
+         {Value::Int(2), Value::String("b")},
+         {Value::Null(), Value::String("no key")}},
+        false);
+
+  sync::SnapshotLoadOptions options;
+  options.source = dir.path() + "/t";
+  options.conninfo = db->conninfo();
+  options.target = "t";
+  options.primary_key = {"id"};
+  auto first = sync::LoadSnapshot(options);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->rows_loaded, 2);
+  EXPECT_EQ(first->rows_skipped_null_key, 1);
+
+  write({{Value::Int(1), Value::String("x")}, {Value::Int(1), Value::String("y")}}, true);
+  auto second = sync::LoadSnapshot(options);
+  ASSERT_FALSE(second.ok());
+  EXPECT_TRUE(second.status().IsConflict()) << second.status();
+  EXPECT_NE(second.status().message().find("PRIMARY_KEY_CONSTRAINT_VIOLATION"), std::string::npos)
+      << second.status();
+  EXPECT_NE(second.status().message().find("(id)=(1)"), std::string::npos) << second.status();
+
+  auto conn = db->Connect();
+  ASSERT_TRUE(conn.ok());
+  auto rows = testing::QueryRows(**conn, "SELECT id::text, v FROM t ORDER BY id");
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ(*(*rows)[0][1], "a");
+  EXPECT_EQ(*(*rows)[1][1], "b");
+  auto leftovers = testing::QueryRows(
+      **conn, "SELECT count(*)::text FROM pg_class WHERE relname LIKE 't\\_\\_lakesync%'");
+  ASSERT_TRUE(leftovers.ok());
+  EXPECT_EQ(*(*leftovers)[0][0], "0") << "a failed load leaves no side table behind";
+}
+
+TEST(SnapshotCopyTest, RefusesToReplaceATableLakesyncDidNotCreate) {
+  LAKESYNC_TEST_DATABASE(db);
+  TempDir dir;
+  auto local = std::make_shared<storage::LocalFileSystem>();
+  deltagen::UserProfilesOptions gen;
+  gen.rows = 100;
+  gen.files = 1;
+  ASSERT_TRUE(deltagen::UserProfilesTable::Create(local, dir.path() + "/up", gen).ok());
+  auto conn = db->Connect();
+  ASSERT_TRUE(conn.ok());
+  ASSERT_TRUE((*conn)->Exec("CREATE TABLE user_profiles (note text); "
+                            "INSERT INTO user_profiles VALUES ('mine')")
+                  .ok());
+  sync::SnapshotLoadOptions options;
+  options.source = dir.path() + "/up";
+  options.conninfo = db->conninfo();
+  options.target = "user_profiles";
+  options.primary_key = {"user_id"};
+  auto result = sync::LoadSnapshot(options);
+  ASSERT_FALSE(result.ok());
+  EXPECT_TRUE(result.status().IsInvalidArgument()) << result.status();
+  auto rows = testing::QueryRows(**conn, "SELECT note FROM user_profiles");
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(*(*rows)[0][0], "mine");
+}
+
+TEST(SnapshotCopyTest, UnknownKeyColumnAndMissingTableAreClearErrors) {
+  LAKESYNC_TEST_DATABASE(db);
+  TempDir dir;
+  auto local = std::make_shared<storage::LocalFileSystem>();
+  deltagen::UserProfilesOptions gen;
+  gen.rows = 10;
+  gen.files = 1;
+  ASSERT_TRUE(deltagen::UserProfilesTable::Create(local, dir.path() + "/up", gen).ok());
+  sync::SnapshotLoadOptions options;
+  options.source = dir.path() + "/up";
+  options.conninfo = db->conninfo();
+  options.target = "up";
+  options.primary_key = {"id"};
+  auto bad_key = sync::LoadSnapshot(options);
+  EXPECT_TRUE(bad_key.status().IsNotFound()) << bad_key.status();
+  EXPECT_NE(bad_key.status().message().find("'id'"), std::string::npos);
+  EXPECT_NE(bad_key.status().message().find("user_id"), std::string::npos)
+      << "the message lists the columns there are";
+
+  options.primary_key = {"user_id"};
+  options.source = dir.path() + "/nothing_here";
+  auto missing = sync::LoadSnapshot(options);
+  EXPECT_TRUE(missing.status().IsNotFound()) << missing.status();
+}
+
+// The command line, as a user runs it: exit codes and the summary line.
+TEST(CopyCommandTest, CopiesAndReportsWithDocumentedExitCodes) {
+  LAKESYNC_TEST_DATABASE(db);
+  const char* bin_dir = std::getenv("LAKESYNC_BINARY_DIR");
+  ASSERT_NE(bin_dir, nullptr);
+  TempDir dir;
+  auto local = std::make_shared<storage::LocalFileSystem>();
+  deltagen::UserProfilesOptions gen;
+  gen.rows = 1000;
+  gen.files = 2;
+  ASSERT_TRUE(deltagen::UserProfilesTable::Create(local, dir.path() + "/up", gen).ok());
+
+  auto run = [&](const std::string& args, std::string* output) {
+    const std::string cmd = fmt::format("{}/lakesync copy {} 2>&1", bin_dir, args);
+    FILE* p = ::popen(cmd.c_str(), "r");
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0) output->append(buf, n);
+    int status = ::pclose(p);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  };
+  const std::string dsn = "'" + db->conninfo() + "'";
+  std::string out;
+  EXPECT_EQ(run(fmt::format("--source {}/up --dsn {} --table demo.up --primary-key user_id",
+                            dir.path(), dsn),
+                &out),
+            0)
+      << out;
+  EXPECT_NE(out.find("copied 1000 rows"), std::string::npos) << out;
+
+  out.clear();
+  EXPECT_EQ(run(fmt::format("--source {}/absent --dsn {} --table demo.up --primary-key user_id",
+                            dir.path(), dsn),
+                &out),
+            4)
+      << out;
+  EXPECT_NE(out.find("absent"), std::string::npos) << out;
+
+  out.clear();
+  EXPECT_EQ(run("--source x", &out), 2) << out;
+
+  auto conn = db->Connect();
+  ASSERT_TRUE(conn.ok());
+  auto count = testing::QueryRows(**conn, "SELECT count(*)::text FROM demo.up");
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(*(*count)[0][0], "1000");
+}
+
+}  // namespace
+}  // namespace lakesync
