@@ -1,0 +1,164 @@
+// DeltaTableWriter: writes Delta Lake tables the way Spark's copy-on-write writer leaves them:
+// Parquet data files (hive-style partition folders), commits _delta_log/%020d.json with
+// commitInfo/protocol/metaData/add/remove/cdc actions, change-data files under _change_data/,
+// and classic single-part checkpoints with _last_checkpoint. Spec: delta-io/delta PROTOCOL.md.
+// A writer tracks the table state it wrote itself (or replayed from JSON commits in Open) and
+// assumes no other writer commits concurrently.
+// Thread-safety: a writer is used by one thread.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "deltagen/parquet_writer.h"
+#include "lakesync/common/column_batch.h"
+#include "lakesync/common/result.h"
+#include "lakesync/storage/file_system.h"
+
+namespace lakesync::deltagen {
+
+/// Partition column -> serialized value (nullopt = null), in partition-column order.
+using PartitionValues = std::vector<std::pair<std::string, std::optional<std::string>>>;
+
+struct AddAction {
+  std::string path;  // relative to the table root, URI-encoded as in the log
+  PartitionValues partition_values;
+  int64_t size = 0;
+  int64_t modification_time = 0;
+  bool data_change = true;
+  std::string stats;  // JSON text: numRecords, minValues, maxValues, nullCount
+  int64_t num_records = 0;
+};
+
+struct RemoveAction {
+  std::string path;
+  int64_t deletion_timestamp = 0;
+  bool data_change = true;
+  bool extended_file_metadata = true;
+  PartitionValues partition_values;
+  int64_t size = 0;
+};
+
+struct CdcAction {
+  std::string path;
+  PartitionValues partition_values;
+  int64_t size = 0;
+};
+
+/// What one commit (one table version) holds besides commitInfo (and, for version 0,
+/// protocol and metaData, which the writer adds).
+struct CommitSpec {
+  std::vector<AddAction> adds;
+  std::vector<RemoveAction> removes;
+  std::vector<CdcAction> cdcs;
+  std::string operation = "WRITE";  // commitInfo.operation: WRITE, UPDATE, DELETE, ...
+  /// commitInfo.operationParameters: name -> JSON-encoded string value (as Spark writes them).
+  std::vector<std::pair<std::string, std::string>> operation_parameters;
+};
+
+struct DeltaTableOptions {
+  std::string name;           // metaData.name (may be empty)
+  std::vector<Field> schema;  // the full table schema, partition columns included
+  std::vector<std::string> partition_columns;
+  std::vector<std::pair<std::string, std::string>> configuration;
+  /// Sets delta.enableChangeDataFeed=true and writes _change_data files for updates/deletes.
+  bool change_data_feed = false;
+  ParquetWriterOptions parquet;
+  /// Seeds metaData.id and file-name UUIDs (a table rewritten with the same seed gets the same
+  /// names).
+  uint64_t seed = 1;
+  /// Fixed clock (ms since the epoch) for commit and file times; nullopt = the real clock.
+  /// Fixed clocks still advance by one second per commit.
+  std::optional<int64_t> clock_ms;
+};
+
+class DeltaTableWriter {
+ public:
+  /// Starts a new table at `root`; nothing is written until the first Commit (version 0, which
+  /// also carries protocol and metaData). Conflict when `root` already has a _delta_log.
+  static Result<std::unique_ptr<DeltaTableWriter>> Create(std::shared_ptr<storage::FileSystem> fs,
+                                                          std::string root,
+                                                          DeltaTableOptions options);
+  /// Reopens a table by replaying its JSON commits (as deltagen writes them: every version has
+  /// a JSON commit). `options.schema` etc. describe how new files are written and must match
+  /// the table.
+  static Result<std::unique_ptr<DeltaTableWriter>> Open(std::shared_ptr<storage::FileSystem> fs,
+                                                        std::string root,
+                                                        DeltaTableOptions options);
+
+  /// Writes a data file; `batch` follows data_schema() (no partition columns).
+  Result<AddAction> WriteDataFile(const ColumnBatch& batch, const PartitionValues& pv);
+  /// Splits a batch with the full table schema by partition values and writes one data file
+  /// per partition (one file in all for an unpartitioned table).
+  Result<std::vector<AddAction>> WritePartitioned(ColumnBatch batch);
+  /// Writes a change-data file under _change_data/; each batch follows cdc_schema().
+  Result<CdcAction> WriteCdcFile(const std::vector<const ColumnBatch*>& batches,
+                                 const PartitionValues& pv);
+  /// The remove action that retires `add` now.
+  RemoveAction RemoveFor(const AddAction& add) const;
+
+  /// Writes the next version. Returns it.
+  Result<int64_t> Commit(const CommitSpec& commit);
+  /// Writes a classic single-part checkpoint of the current version (or `parts` > 1 parts)
+  /// and _last_checkpoint.
+  Status Checkpoint(int parts = 1);
+
+  /// The last committed version; -1 before the first commit.
+  int64_t version() const { return version_; }
+  /// Files in the table now, by path.
+  const std::map<std::string, AddAction>& active_files() const { return active_; }
+  const std::string& root() const { return root_; }
+  const DeltaTableOptions& options() const { return options_; }
+  /// The schema of data files: the table schema without the partition columns.
+  const std::vector<Field>& data_schema() const { return data_schema_; }
+  /// data_schema() plus `_change_type` (string).
+  std::vector<Field> cdc_schema() const;
+  storage::FileSystem& fs() { return *fs_; }
+
+ private:
+  DeltaTableWriter(std::shared_ptr<storage::FileSystem> fs, std::string root,
+                   DeltaTableOptions options);
+  Status Init();
+  int64_t NowMs();
+  std::string NextUuid();
+  std::string FileSuffix() const;
+  Result<AddAction> WriteFileAt(const std::string& rel_dir, const std::string& name,
+                                const std::vector<Field>& schema,
+                                const std::vector<const ColumnBatch*>& batches,
+                                const PartitionValues& pv, ParquetFileSummary* summary);
+  std::string ProtocolJson() const;
+  std::string MetadataJson() const;
+
+  std::shared_ptr<storage::FileSystem> fs_;
+  std::string root_;
+  DeltaTableOptions options_;
+  std::vector<Field> data_schema_;
+  int64_t version_ = -1;
+  std::map<std::string, AddAction> active_;
+  std::map<std::string, RemoveAction> tombstones_;
+  std::string table_id_;
+  int64_t created_time_ = 0;
+  int64_t last_clock_ = 0;
+  uint64_t uuid_counter_ = 0;
+  int file_counter_ = 0;
+};
+
+/// The Delta schemaString for `fields` ({"type":"struct","fields":[...]}).
+Result<std::string> DeltaSchemaJson(const std::vector<Field>& fields);
+
+/// Delta's serialized partition value of row `row` (nullopt for null).
+std::optional<std::string> PartitionValueString(const ColumnVector& col, int64_t row);
+
+/// The per-file statistics JSON Delta keeps in add.stats.
+std::string StatsJson(const ParquetFileSummary& summary);
+
+/// "1970-01-01" style date text; "1970-01-01T00:00:00.000Z" style timestamp text.
+std::string FormatDate(int32_t days);
+std::string FormatTimestamp(int64_t micros, bool utc, bool with_t, int fraction_digits);
+
+}  // namespace lakesync::deltagen
