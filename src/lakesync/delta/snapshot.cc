@@ -1,5 +1,7 @@
 #include "lakesync/delta/snapshot.h"
 
+#include <simdjson.h>
+
 #include <algorithm>
 #include <array>
 
@@ -76,16 +78,32 @@ std::string Snapshot::ResolvePath(std::string_view path) const {
   return storage::JoinPath(table_root_, path);
 }
 
-Result<std::unique_ptr<Snapshot>> Snapshot::Open(std::shared_ptr<storage::FileSystem> fs,
-                                                 std::string table_root, SnapshotOptions options) {
-  if (options.version && *options.version < 0) {
-    return Status::InvalidArgument("version {} of Delta table {} is negative", *options.version,
-                                   table_root);
+namespace {
+
+// The version _last_checkpoint points at, or nullopt when it is absent or unreadable: it is
+// only a hint for where to start listing, so a corrupt one is ignored.
+std::optional<int64_t> LastCheckpointHint(storage::FileSystem& fs, const std::string& log_dir) {
+  const std::string path = storage::JoinPath(log_dir, "_last_checkpoint");
+  auto info = fs.GetFileInfo(path);
+  if (!info.ok() || !info->exists || info->is_dir) return std::nullopt;
+  auto contents = fs.ReadFile(path);
+  if (!contents.ok()) return std::nullopt;
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  int64_t version = -1;
+  if (parser.parse(contents->data(), contents->size()).get(doc) != simdjson::SUCCESS ||
+      doc.at_key("version").get(version) != simdjson::SUCCESS || version < 0) {
+    return std::nullopt;
   }
-  while (table_root.size() > 1 && table_root.back() == '/') table_root.pop_back();
-  const std::string log_dir = storage::JoinPath(table_root, "_delta_log");
-  LAKESYNC_ASSIGN_OR_RETURN(auto entries, fs->ListDir(log_dir));
-  const LogListing listing = ClassifyLogListing(entries);
+  return version;
+}
+
+// Replays `listing` (all of _delta_log, or the part from a checkpoint on) up to the version
+// `options` asks for.
+Result<std::unique_ptr<Snapshot>> Replay(std::shared_ptr<storage::FileSystem> fs,
+                                         std::string table_root, const std::string& log_dir,
+                                         const LogListing& listing,
+                                         const SnapshotOptions& options) {
   if (listing.commits.empty() && listing.checkpoints.empty()) {
     return Status::NotFound("not a Delta table: {}", table_root);
   }
@@ -135,6 +153,43 @@ Result<std::unique_ptr<Snapshot>> Snapshot::Open(std::shared_ptr<storage::FileSy
     LAKESYNC_RETURN_NOT_OK(builder.ApplyCommit(v, std::move(actions), info.mtime_ms));
   }
   return builder.Build(std::move(fs), std::move(table_root));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Snapshot>> Snapshot::Open(std::shared_ptr<storage::FileSystem> fs,
+                                                 std::string table_root, SnapshotOptions options) {
+  if (options.version && *options.version < 0) {
+    return Status::InvalidArgument("version {} of Delta table {} is negative", *options.version,
+                                   table_root);
+  }
+  while (table_root.size() > 1 && table_root.back() == '/') table_root.pop_back();
+  const std::string log_dir = storage::JoinPath(table_root, "_delta_log");
+  // _last_checkpoint lets object stores list only the tail of a long log. Anything odd about
+  // that shortcut (checkpoint missing, unreadable) falls back to the full listing.
+  const auto hint = LastCheckpointHint(*fs, log_dir);
+  if (hint && (!options.version || *options.version >= *hint)) {
+    auto tail = fs->ListDirAfter(log_dir, fmt::format("{:020d}", *hint));
+    if (tail.ok()) {
+      const LogListing listing = ClassifyLogListing(*tail);
+      if (listing.checkpoints.contains(*hint)) {
+        auto snapshot = Replay(fs, table_root, log_dir, listing, options);
+        if (snapshot.ok()) return snapshot;
+      }
+    }
+  }
+  LAKESYNC_ASSIGN_OR_RETURN(auto entries, fs->ListDir(log_dir));
+  return Replay(std::move(fs), std::move(table_root), log_dir, ClassifyLogListing(entries),
+                options);
+}
+
+Result<std::unique_ptr<Snapshot>> Snapshot::Open(const std::string& table_uri,
+                                                 SnapshotOptions options) {
+  LAKESYNC_ASSIGN_OR_RETURN(auto fs, storage::FileSystemForPath(table_uri));
+  // The local file system takes plain paths.
+  std::string root = table_uri;
+  if (root.starts_with("file://")) root = root.substr(7);
+  return Open(std::move(fs), std::move(root), std::move(options));
 }
 
 }  // namespace lakesync::delta

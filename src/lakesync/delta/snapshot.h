@@ -44,6 +44,9 @@ class Snapshot {
   static Result<std::unique_ptr<Snapshot>> Open(std::shared_ptr<storage::FileSystem> fs,
                                                 std::string table_root,
                                                 SnapshotOptions options = {});
+  /// As above, on the FileSystem that FileSystemForPath picks for `table_uri`.
+  static Result<std::unique_ptr<Snapshot>> Open(const std::string& table_uri,
+                                                SnapshotOptions options = {});
 
   const std::shared_ptr<storage::FileSystem>& file_system() const { return fs_; }
   const std::string& table_root() const { return table_root_; }

@@ -1,0 +1,260 @@
+#include "lakesync/delta/scan.h"
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include "lakesync/common/macros.h"
+#include "lakesync/delta/column_convert.h"
+#include "lakesync/delta/partition_values.h"
+#include "lakesync/parquet/file_reader.h"
+
+namespace lakesync::delta {
+
+namespace {
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+// One output column of the scan.
+struct OutputColumn {
+  Field field;                // logical name and table type
+  ColumnMeta meta;            // physical name / id of the field and its nested fields
+  bool partition = false;     // filled from add.partitionValues
+  std::string partition_key;  // the partitionValues key (physical name under column mapping)
+};
+
+struct ScanPlan {
+  const Snapshot* snapshot = nullptr;
+  ScanOptions options;
+  std::vector<Field> schema;
+  std::vector<OutputColumn> columns;
+  ColumnMappingMode mode = ColumnMappingMode::kNone;
+};
+
+struct ScanIterator::State {
+  std::shared_ptr<const ScanPlan> plan;
+  size_t next_file = 0;
+  size_t end_file = 0;
+
+  // The open file.
+  const AddFile* file = nullptr;
+  std::string file_path;
+  std::unique_ptr<parquet::FileReader> reader;
+  std::vector<int> read_columns;  // file column indices to read
+  std::vector<int> source;        // per output column: position in read_columns, or -1
+  int next_row_group = 0;
+  int64_t rows_left_without_data = 0;  // files that need no data column
+
+  Status OpenNextFile();
+  Result<ColumnBatch> Assemble(ColumnBatch read, int64_t num_rows);
+};
+
+Status ScanIterator::State::OpenNextFile() {
+  const Snapshot& snapshot = *plan->snapshot;
+  file = &snapshot.files()[next_file++];
+  file_path = snapshot.ResolvePath(file->path);
+  reader.reset();
+  read_columns.clear();
+  source.clear();
+  next_row_group = 0;
+  rows_left_without_data = 0;
+  if (file->deletion_vector) {
+    return Status::NotSupported(
+        "data file {} of Delta table {} has a deletion vector; reading deletion vectors is not "
+        "supported yet",
+        file_path, snapshot.table_root());
+  }
+  auto opened = snapshot.file_system()->OpenForRead(file_path);
+  if (!opened.ok()) {
+    return opened.status().WithContext(fmt::format("data file {}", file_path));
+  }
+  std::shared_ptr<storage::RandomAccessFile> handle = std::move(opened).value();
+  auto parsed = parquet::FileReader::Open(std::move(handle),
+                                          parquet::ReaderOptions{plan->options.num_threads});
+  if (!parsed.ok()) return parsed.status().WithContext(fmt::format("data file {}", file_path));
+  reader = std::move(parsed).value();
+
+  const std::vector<Field>& file_fields = reader->schema();
+  for (const auto& column : plan->columns) {
+    int idx = -1;
+    if (!column.partition) idx = FindFileField(file_fields, column.field, column.meta, plan->mode);
+    if (idx < 0) {
+      source.push_back(-1);
+      continue;
+    }
+    auto it = std::find(read_columns.begin(), read_columns.end(), idx);
+    if (it == read_columns.end()) {
+      read_columns.push_back(idx);
+      it = read_columns.end() - 1;
+    }
+    source.push_back(static_cast<int>(it - read_columns.begin()));
+  }
+  if (read_columns.empty()) rows_left_without_data = reader->num_rows();
+  return Status::OK();
+}
+
+Result<ColumnBatch> ScanIterator::State::Assemble(ColumnBatch read, int64_t num_rows) {
+  ColumnBatch out;
+  out.schema = plan->schema;
+  out.num_rows = num_rows;
+  out.selection = std::move(read.selection);
+  out.columns.reserve(plan->columns.size());
+  std::vector<bool> used(read.columns.size(), false);
+  for (size_t i = 0; i < plan->columns.size(); ++i) {
+    const OutputColumn& column = plan->columns[i];
+    const std::string& name = column.field.name;
+    if (column.partition) {
+      std::optional<std::string> value;
+      auto it = file->partition_values.find(column.partition_key);
+      if (it == file->partition_values.end()) {
+        for (auto p = file->partition_values.begin(); p != file->partition_values.end(); ++p) {
+          if (EqualsIgnoreCase(p->first, column.partition_key)) it = p;
+        }
+      }
+      if (it != file->partition_values.end()) value = it->second;
+      auto col = PartitionColumn(column.field.type, value, num_rows, name);
+      if (!col.ok()) return col.status().WithContext(fmt::format("data file {}", file_path));
+      out.columns.push_back(std::move(col).value());
+      continue;
+    }
+    const int pos = source[i];
+    if (pos < 0) {
+      out.columns.push_back(NullColumn(column.field.type, num_rows));
+      continue;
+    }
+    if (static_cast<size_t>(pos) >= read.columns.size()) {
+      return Status::Internal("data file {}: reader returned {} columns, expected {}", file_path,
+                              read.columns.size(), read_columns.size());
+    }
+    // A file column feeds one output column, except when a projection names it twice.
+    ColumnVector input = used[pos] ? read.columns[pos] : std::move(read.columns[pos]);
+    used[pos] = true;
+    if (input.length() != num_rows) {
+      return Status::Corruption("data file {}: column '{}' has {} rows, the row group {}",
+                                file_path, name, input.length(), num_rows);
+    }
+    auto converted = ConvertColumn(std::move(input), column.field, column.meta, plan->mode, name);
+    if (!converted.ok()) {
+      return converted.status().WithContext(fmt::format("data file {}", file_path));
+    }
+    out.columns.push_back(std::move(converted).value());
+  }
+  return out;
+}
+
+ScanIterator::ScanIterator(std::unique_ptr<State> state) : state_(std::move(state)) {}
+ScanIterator::~ScanIterator() = default;
+
+const AddFile* ScanIterator::current_file() const { return state_->file; }
+
+Result<std::optional<ColumnBatch>> ScanIterator::Next() {
+  State& s = *state_;
+  while (true) {
+    if (s.reader) {
+      if (s.read_columns.empty() && s.rows_left_without_data > 0) {
+        const int64_t n =
+            std::min(s.rows_left_without_data, s.plan->options.max_rows_without_data_columns);
+        s.rows_left_without_data -= n;
+        LAKESYNC_ASSIGN_OR_RETURN(auto batch, s.Assemble(ColumnBatch{}, n));
+        return std::optional<ColumnBatch>(std::move(batch));
+      }
+      if (!s.read_columns.empty() && s.next_row_group < s.reader->num_row_groups()) {
+        const int rg = s.next_row_group++;
+        auto read = s.reader->ReadRowGroup(rg, s.read_columns);
+        if (!read.ok()) {
+          return read.status().WithContext(
+              fmt::format("data file {} row group {}", s.file_path, rg));
+        }
+        const int64_t n = read->num_rows;
+        if (n == 0) continue;
+        LAKESYNC_ASSIGN_OR_RETURN(auto batch, s.Assemble(std::move(read).value(), n));
+        return std::optional<ColumnBatch>(std::move(batch));
+      }
+      s.reader.reset();
+    }
+    if (s.next_file >= s.end_file) return std::optional<ColumnBatch>();
+    LAKESYNC_RETURN_NOT_OK(s.OpenNextFile());
+  }
+}
+
+Result<std::unique_ptr<Scan>> Scan::Make(const Snapshot& snapshot, ScanOptions options) {
+  const TableSchema& schema = snapshot.schema();
+  if (schema.fields.empty()) {
+    return Status::Corruption("Delta table {} version {} has no columns in its schema",
+                              snapshot.table_root(), snapshot.version());
+  }
+  if (options.max_rows_without_data_columns <= 0) {
+    return Status::InvalidArgument("max_rows_without_data_columns must be positive");
+  }
+  auto plan = std::make_shared<ScanPlan>();
+  plan->snapshot = &snapshot;
+  plan->mode = snapshot.column_mapping_mode();
+
+  std::vector<int> indices;
+  if (options.columns.empty()) {
+    for (size_t i = 0; i < schema.fields.size(); ++i) indices.push_back(static_cast<int>(i));
+  } else {
+    std::set<int> seen;
+    for (const auto& name : options.columns) {
+      const int idx = schema.FieldIndex(name);
+      if (idx < 0) {
+        return Status::InvalidArgument("column '{}' is not in Delta table {}", name,
+                                       snapshot.table_root());
+      }
+      if (!seen.insert(idx).second) {
+        return Status::InvalidArgument("column '{}' is requested twice", name);
+      }
+      indices.push_back(idx);
+    }
+  }
+  const auto& partition_columns = snapshot.partition_columns();
+  for (int idx : indices) {
+    OutputColumn column;
+    column.field = schema.fields[idx];
+    column.meta = idx < static_cast<int>(schema.metas.size()) ? schema.metas[idx] : ColumnMeta{};
+    for (const auto& p : partition_columns) {
+      if (EqualsIgnoreCase(p, column.field.name)) column.partition = true;
+    }
+    column.partition_key = schema.PhysicalName(idx, plan->mode);
+    plan->schema.push_back(column.field);
+    plan->columns.push_back(std::move(column));
+  }
+  plan->options = std::move(options);
+  return std::unique_ptr<Scan>(new Scan(std::move(plan)));
+}
+
+const std::vector<Field>& Scan::schema() const { return plan_->schema; }
+
+const std::vector<AddFile>& Scan::files() const { return plan_->snapshot->files(); }
+
+Result<std::unique_ptr<ScanIterator>> Scan::Open() const {
+  auto state = std::make_unique<ScanIterator::State>();
+  state->plan = plan_;
+  state->end_file = plan_->snapshot->files().size();
+  return std::unique_ptr<ScanIterator>(new ScanIterator(std::move(state)));
+}
+
+Result<std::unique_ptr<ScanIterator>> Scan::OpenFile(size_t index) const {
+  if (index >= plan_->snapshot->files().size()) {
+    return Status::InvalidArgument("file index {} out of range ({} files)", index,
+                                   plan_->snapshot->files().size());
+  }
+  auto state = std::make_unique<ScanIterator::State>();
+  state->plan = plan_;
+  state->next_file = index;
+  state->end_file = index + 1;
+  return std::unique_ptr<ScanIterator>(new ScanIterator(std::move(state)));
+}
+
+}  // namespace lakesync::delta
