@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -29,11 +30,27 @@ std::string QuoteConninfoValue(std::string_view v) {
 }  // namespace
 
 Result<std::string> PgConninfoFromEnv() {
-  const char* path = std::getenv("LAKESYNC_PG_ENV");
-  if (path == nullptr || *path == '\0') {
-    return Status::NotFound(
-        "LAKESYNC_PG_ENV is not set: run the test with ctest (postgres "
-        "fixture) to get a PostgreSQL server");
+  std::string path;
+  if (const char* env = std::getenv("LAKESYNC_PG_ENV"); env != nullptr && *env != '\0') {
+    path = env;
+  } else {
+    // Fallback: the fixture's file in the working directory or a parent (ctest runs tests in
+    // the build tree, where scripts/pg_fixture.sh keeps postgres-fixture/dsn).
+    std::error_code ec;
+    for (auto dir = std::filesystem::current_path(ec); !ec && !dir.empty();
+         dir = dir.parent_path()) {
+      const auto candidate = dir / "postgres-fixture" / "dsn";
+      if (std::filesystem::exists(candidate, ec)) {
+        path = candidate.string();
+        break;
+      }
+      if (dir == dir.parent_path()) break;
+    }
+    if (path.empty()) {
+      return Status::NotFound(
+          "LAKESYNC_PG_ENV is not set and no postgres-fixture/dsn was found above the working "
+          "directory: run the test with ctest (postgres fixture) to get a PostgreSQL server");
+    }
   }
   std::ifstream in(path);
   if (!in) return Status::NotFound("PostgreSQL fixture file {} does not exist", path);
