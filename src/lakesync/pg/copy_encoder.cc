@@ -170,7 +170,12 @@ Status MeasureStrings(const ColumnJob& job, const BatchRows& br, int64_t* sizes,
       return RowError(job, br, r, fmt::format("value of {} bytes exceeds PostgreSQL's 1 GB", len));
     }
     if (validate) {
-      const std::string problem = internal::TextProblem(std::string_view(data + begin, len));
+      const std::string_view text(data + begin, len);
+      std::string problem = internal::TextProblem(text);
+      if (problem.empty() && job.encoding == CopyEncoding::kJsonTextToJsonb) {
+        problem = internal::JsonProblem(text);
+        if (!problem.empty()) problem = "invalid JSON: " + problem;
+      }
       if (!problem.empty()) return RowError(job, br, r, problem);
     }
     sizes[k] += 4 + extra + static_cast<int64_t>(len);

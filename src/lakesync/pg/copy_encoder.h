@@ -39,7 +39,8 @@ class CopyBinaryEncoder {
   /// Appends the selected rows of `batch`. Each target field is taken from the batch column of
   /// the same name, whose type must map to the same PostgreSQL type. Errors (nothing appended):
   /// InvalidArgument naming the column and the row (via `describe_row`, default "row N") for a
-  /// value PostgreSQL would refuse: text with NUL bytes or invalid UTF-8, dates or timestamps
+  /// value PostgreSQL would refuse: text with NUL bytes or invalid UTF-8, JSON/variant strings
+  /// that are not JSON jsonb accepts, dates or timestamps
   /// outside PostgreSQL's range, times outside 00:00..24:00, decimals wider than their
   /// precision; InvalidArgument for a missing or mistyped column; Corruption for buffers that
   /// do not match the column's length.

@@ -384,6 +384,13 @@ TEST_F(CopyEncoderTest, InvalidTextNamesColumnAndKey) {
   }
   EXPECT_TRUE(EncodeError(StringColumn(StringKindType(StringKind::kJson), {"\"\xff\""}))
                   .IsInvalidArgument());
+  st = EncodeError(StringColumn(StringKindType(StringKind::kJson), {"{}", R"({"a": "\u0000"})"}),
+                   describe);
+  EXPECT_TRUE(st.IsInvalidArgument()) << st.ToString();
+  EXPECT_NE(st.message().find("user_id=41"), std::string::npos) << st.ToString();
+  EXPECT_NE(st.message().find("invalid JSON"), std::string::npos) << st.ToString();
+  EXPECT_TRUE(
+      EncodeError(StringColumn(StringKindType(StringKind::kVariant), {"{"})).IsInvalidArgument());
 }
 
 TEST_F(CopyEncoderTest, InvalidNestedTextNamesColumnPathAndKey) {

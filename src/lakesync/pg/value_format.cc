@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstring>
 #include <iterator>
+#include <vector>
 
 #include "lakesync/common/macros.h"
 #include "lakesync/pg/value_format_internal.h"
@@ -72,6 +73,171 @@ std::string TextProblem(std::string_view s) {
     i += len;
   }
   return std::string();
+}
+
+namespace {
+
+bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Scans the string starting at s[i] == '"'; leaves i after the closing quote.
+std::string ScanJsonString(std::string_view s, size_t& i) {
+  const size_t start = i++;
+  bool pending_high = false;  // the previous escape was a high surrogate
+  while (i < s.size()) {
+    const char c = s[i];
+    if (c == '"') {
+      if (pending_high) return fmt::format("unpaired surrogate escape at offset {}", i);
+      ++i;
+      return std::string();
+    }
+    if (static_cast<unsigned char>(c) < 0x20) {
+      return fmt::format("unescaped control character in string at offset {}", i);
+    }
+    if (c != '\\') {
+      if (pending_high) return fmt::format("unpaired surrogate escape at offset {}", i);
+      ++i;
+      continue;
+    }
+    if (i + 1 >= s.size()) break;
+    const char e = s[i + 1];
+    if (e == 'u') {
+      if (i + 6 > s.size()) return fmt::format("truncated \\u escape at offset {}", i);
+      int cp = 0;
+      for (size_t k = i + 2; k < i + 6; ++k) {
+        const int h = HexValue(s[k]);
+        if (h < 0) return fmt::format("bad \\u escape at offset {}", i);
+        cp = cp * 16 + h;
+      }
+      if (cp == 0) return fmt::format("\\u0000 at offset {} (jsonb cannot store it)", i);
+      const bool high = cp >= 0xD800 && cp <= 0xDBFF;
+      const bool low = cp >= 0xDC00 && cp <= 0xDFFF;
+      if (low != pending_high) return fmt::format("unpaired surrogate escape at offset {}", i);
+      pending_high = high;
+      i += 6;
+      continue;
+    }
+    if (pending_high) return fmt::format("unpaired surrogate escape at offset {}", i);
+    if (e != '"' && e != '\\' && e != '/' && e != 'b' && e != 'f' && e != 'n' && e != 'r' &&
+        e != 't') {
+      return fmt::format("bad escape \\{} at offset {}", e, i);
+    }
+    i += 2;
+  }
+  return fmt::format("unterminated string starting at offset {}", start);
+}
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+std::string ScanJsonNumber(std::string_view s, size_t& i) {
+  const size_t start = i;
+  auto bad = [&] { return fmt::format("bad number at offset {}", start); };
+  if (s[i] == '-') ++i;
+  if (i >= s.size() || !IsDigit(s[i])) return bad();
+  if (s[i] == '0') {
+    ++i;
+  } else {
+    while (i < s.size() && IsDigit(s[i])) ++i;
+  }
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    if (i >= s.size() || !IsDigit(s[i])) return bad();
+    while (i < s.size() && IsDigit(s[i])) ++i;
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    if (i >= s.size() || !IsDigit(s[i])) return bad();
+    while (i < s.size() && IsDigit(s[i])) ++i;
+  }
+  if (i < s.size() && (IsDigit(s[i]) || s[i] == '.' || s[i] == 'e' || s[i] == 'E')) return bad();
+  return std::string();
+}
+
+}  // namespace
+
+std::string JsonProblem(std::string_view s) {
+  std::vector<char> open;  // '{' or '[' for each enclosing container
+  size_t i = 0;
+  const size_t n = s.size();
+  auto skip_space = [&] {
+    while (i < n && IsJsonSpace(s[i])) ++i;
+  };
+  // After '{' or ',' in an object: a key and its colon.
+  auto scan_key = [&]() -> std::string {
+    skip_space();
+    if (i >= n || s[i] != '"') return fmt::format("expected an object key at offset {}", i);
+    std::string problem = ScanJsonString(s, i);
+    if (!problem.empty()) return problem;
+    skip_space();
+    if (i >= n || s[i] != ':') return fmt::format("expected ':' at offset {}", i);
+    ++i;
+    return std::string();
+  };
+  while (true) {
+    // A value.
+    skip_space();
+    if (i >= n) return "unexpected end of JSON";
+    const char c = s[i];
+    bool value_done = true;
+    if (c == '{' || c == '[') {
+      ++i;
+      skip_space();
+      if (i < n && s[i] == (c == '{' ? '}' : ']')) {
+        ++i;
+      } else {
+        open.push_back(c);
+        if (c == '{') {
+          std::string problem = scan_key();
+          if (!problem.empty()) return problem;
+        }
+        value_done = false;
+      }
+    } else if (c == '"') {
+      std::string problem = ScanJsonString(s, i);
+      if (!problem.empty()) return problem;
+    } else if (c == '-' || IsDigit(c)) {
+      std::string problem = ScanJsonNumber(s, i);
+      if (!problem.empty()) return problem;
+    } else if (s.substr(i, 4) == "true" || s.substr(i, 4) == "null") {
+      i += 4;
+    } else if (s.substr(i, 5) == "false") {
+      i += 5;
+    } else {
+      return fmt::format("unexpected character at offset {}", i);
+    }
+    if (!value_done) continue;
+    // After a value: close containers or move to the next element.
+    while (true) {
+      skip_space();
+      if (open.empty()) {
+        if (i != n) return fmt::format("text after the JSON value at offset {}", i);
+        return std::string();
+      }
+      if (i >= n) return "unexpected end of JSON";
+      const char top = open.back();
+      if (s[i] == ',') {
+        ++i;
+        if (top == '{') {
+          std::string problem = scan_key();
+          if (!problem.empty()) return problem;
+        }
+        break;  // to the next value
+      }
+      if (s[i] == (top == '{' ? '}' : ']')) {
+        ++i;
+        open.pop_back();
+        continue;
+      }
+      return fmt::format("expected ',' or '{}' at offset {}", top == '{' ? '}' : ']', i);
+    }
+  }
 }
 
 size_t EncodeNumeric(UInt128 magnitude, bool negative, int scale, uint8_t* out) {

@@ -22,6 +22,11 @@ __extension__ typedef unsigned __int128 UInt128;
 /// the absence of NUL bytes.
 std::string TextProblem(std::string_view s);
 
+/// Why `s` (already valid UTF-8) is not JSON that jsonb accepts, or "" when it is: RFC 8259
+/// syntax (one value, optional surrounding whitespace) and no \u0000 escape or unpaired
+/// surrogate escape, which jsonb rejects. Iterative, so deep nesting cannot exhaust the stack.
+std::string JsonProblem(std::string_view s);
+
 /// Upper bound of EncodeNumeric's output (39 digits -> at most 11 base-10000 digits).
 inline constexpr size_t kMaxNumericBytes = 8 + 2 * 12;
 

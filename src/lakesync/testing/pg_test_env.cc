@@ -1,5 +1,7 @@
 #include "lakesync/testing/pg_test_env.h"
 
+#include "lakesync/testing/test_paths.h"
+
 #include <fmt/format.h>
 #include <libpq-fe.h>
 #include <unistd.h>
@@ -30,30 +32,15 @@ std::string QuoteConninfoValue(std::string_view v) {
 }  // namespace
 
 Result<std::string> PgConninfoFromEnv() {
-  std::string path;
-  if (const char* env = std::getenv("LAKESYNC_PG_ENV"); env != nullptr && *env != '\0') {
-    path = env;
-  } else {
-    // Fallback: the fixture's file in the working directory or a parent (ctest runs tests in
-    // the build tree, where scripts/pg_fixture.sh keeps postgres-fixture/dsn).
-    std::error_code ec;
-    for (auto dir = std::filesystem::current_path(ec); !ec && !dir.empty();
-         dir = dir.parent_path()) {
-      const auto candidate = dir / "postgres-fixture" / "dsn";
-      if (std::filesystem::exists(candidate, ec)) {
-        path = candidate.string();
-        break;
-      }
-      if (dir == dir.parent_path()) break;
-    }
-    if (path.empty()) {
-      return Status::NotFound(
-          "LAKESYNC_PG_ENV is not set and no postgres-fixture/dsn was found above the working "
-          "directory: run the test with ctest (postgres fixture) to get a PostgreSQL server");
-    }
-  }
+  // The environment names the file, or the path CMake compiled in (test_paths.h).
+  const std::string path = PgEnvFile();
   std::ifstream in(path);
-  if (!in) return Status::NotFound("PostgreSQL fixture file {} does not exist", path);
+  if (!in) {
+    return Status::NotFound(
+        "PostgreSQL fixture file {} does not exist: run the test with ctest (postgres fixture) "
+        "to get a PostgreSQL server",
+        path);
+  }
   std::stringstream ss;
   ss << in.rdbuf();
   std::string conninfo = ss.str();
