@@ -148,6 +148,97 @@ TEST(ConnectionTest, CopyServerErrorIsReportedAndConnectionStaysUsable) {
   EXPECT_EQ(*rows, (Rows{{"0"}}));
 }
 
+TEST(ConnectionTest, ServerErrorEarlyInALongCopyIsDrainedAndReported) {
+  LAKESYNC_TEST_DATABASE(db);
+  auto conn = db->Connect();
+  ASSERT_TRUE(conn.ok());
+  ASSERT_TRUE((*conn)->Exec("CREATE TABLE t (a int NOT NULL)").ok());
+  ASSERT_TRUE((*conn)->BeginCopy("COPY t FROM STDIN").ok());
+  // The first row breaks NOT NULL; the server stops reading rows and answers with an error
+  // while we keep sending, which PutCopyData or EndCopy must report with its SQLSTATE.
+  const std::string bad = "\\N\n";
+  Status st = (*conn)->PutCopyData(reinterpret_cast<const uint8_t*>(bad.data()), bad.size());
+  std::string chunk;
+  for (int i = 0; i < 20000; ++i) chunk += "1\n";
+  for (int i = 0; i < 300 && st.ok(); ++i) {
+    st = (*conn)->PutCopyData(reinterpret_cast<const uint8_t*>(chunk.data()), chunk.size());
+  }
+  Result<int64_t> n = st.ok() ? (*conn)->EndCopy() : Result<int64_t>(st);
+  ASSERT_FALSE(n.ok());
+  EXPECT_TRUE(n.status().IsInvalidArgument()) << n.status().ToString();
+  EXPECT_NE(n.status().message().find("23502"), std::string::npos) << n.status().ToString();
+  EXPECT_FALSE((*conn)->in_copy());
+  auto rows = QueryRows(**conn, "SELECT count(*) FROM t");
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  EXPECT_EQ(*rows, (Rows{{"0"}}));
+}
+
+TEST(ConnectionTest, BackendKilledDuringCopyIsUnavailable) {
+  LAKESYNC_TEST_DATABASE(db);
+  auto conn = db->Connect();
+  auto killer = db->Connect();
+  ASSERT_TRUE(conn.ok() && killer.ok());
+  ASSERT_TRUE((*conn)->Exec("CREATE TABLE t (a int)").ok());
+  auto pid = (*conn)->Query("SELECT pg_backend_pid()");
+  ASSERT_TRUE(pid.ok());
+  ASSERT_TRUE((*conn)->BeginCopy("COPY t FROM STDIN").ok());
+  ASSERT_TRUE(
+      (*killer)
+          ->Query("SELECT pg_terminate_backend($1::int)", {Param(std::string(pid->Get(0, 0)))})
+          .ok());
+  std::string chunk;
+  for (int i = 0; i < 20000; ++i) chunk += "1\n";
+  Status st;
+  for (int i = 0; i < 300 && st.ok(); ++i) {
+    st = (*conn)->PutCopyData(reinterpret_cast<const uint8_t*>(chunk.data()), chunk.size());
+  }
+  Result<int64_t> n = st.ok() ? (*conn)->EndCopy() : Result<int64_t>(st);
+  ASSERT_FALSE(n.ok());
+  EXPECT_TRUE(n.status().IsUnavailable()) << n.status().ToString();
+  EXPECT_FALSE((*conn)->in_copy());
+}
+
+TEST(ConnectionTest, CopyToStdoutThroughQueryIsRejectedAndConnectionUsable) {
+  LAKESYNC_TEST_DATABASE(db);
+  auto conn = db->Connect();
+  ASSERT_TRUE(conn.ok());
+  ASSERT_TRUE((*conn)->Exec("CREATE TABLE t (a int); INSERT INTO t VALUES (1), (2)").ok());
+  auto r = (*conn)->Query("COPY t TO STDOUT");
+  EXPECT_TRUE(r.status().IsInvalidArgument()) << r.status().ToString();
+  auto rows = QueryRows(**conn, "SELECT count(*) FROM t");
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  EXPECT_EQ(*rows, (Rows{{"2"}}));
+  // BeginCopy refuses COPY TO as well.
+  EXPECT_TRUE((*conn)->BeginCopy("COPY t TO STDOUT").IsInvalidArgument());
+  EXPECT_FALSE((*conn)->in_copy());
+  EXPECT_TRUE((*conn)->Exec("SELECT 1").ok());
+}
+
+TEST(ConnectionTest, MisuseIsAnErrorNotACrash) {
+  LAKESYNC_TEST_DATABASE(db);
+  auto conn = db->Connect();
+  ASSERT_TRUE(conn.ok());
+  EXPECT_FALSE((*conn)->PutCopyData(nullptr, 0).ok());
+  EXPECT_FALSE((*conn)->EndCopy().ok());
+  EXPECT_TRUE((*conn)->AbortCopy("none").ok());
+  EXPECT_TRUE((*conn)->Exec(std::string("SELECT 1\0", 9)).IsInvalidArgument());
+  EXPECT_TRUE((*conn)->Exec("").IsInvalidArgument());
+  ASSERT_TRUE((*conn)->Exec("CREATE TABLE t (a int)").ok());
+  ASSERT_TRUE((*conn)->BeginCopy("COPY t FROM STDIN").ok());
+  EXPECT_FALSE((*conn)->Exec("SELECT 1").ok());  // a COPY is in progress
+  EXPECT_FALSE((*conn)->BeginCopy("COPY t FROM STDIN").ok());
+  EXPECT_TRUE((*conn)->AbortCopy("done").ok());
+  EXPECT_TRUE((*conn)->Exec("SELECT 1").ok());
+}
+
+TEST(ConnectionTest, MovedConnectionKeepsWorking) {
+  LAKESYNC_TEST_DATABASE(db);
+  auto conn = db->Connect();
+  ASSERT_TRUE(conn.ok());
+  Connection moved(std::move(**conn));
+  EXPECT_TRUE(moved.Exec("SELECT 1").ok());
+}
+
 TEST(ConnectionTest, BeginCopyOfMissingTableIsNotFound) {
   LAKESYNC_TEST_DATABASE(db);
   auto conn = db->Connect();

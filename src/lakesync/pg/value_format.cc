@@ -248,9 +248,16 @@ size_t EncodeNumeric(UInt128 magnitude, bool negative, int scale, uint8_t* out) 
   if (magnitude != 0) {
     const int partial = scale % 4;
     if (partial != 0) {
-      groups[n++] = static_cast<uint16_t>(static_cast<uint32_t>(magnitude % kPow10[partial]) *
-                                          kPow10[4 - partial]);
-      magnitude /= kPow10[partial];
+      // 64-bit division where the value allows: 128-bit division is a slow library call.
+      if (magnitude <= UINT64_MAX) {
+        const auto small = static_cast<uint64_t>(magnitude);
+        groups[n++] = static_cast<uint16_t>((small % kPow10[partial]) * kPow10[4 - partial]);
+        magnitude = small / kPow10[partial];
+      } else {
+        groups[n++] = static_cast<uint16_t>(static_cast<uint32_t>(magnitude % kPow10[partial]) *
+                                            kPow10[4 - partial]);
+        magnitude /= kPow10[partial];
+      }
     }
     while (magnitude > UINT64_MAX) {
       groups[n++] = static_cast<uint16_t>(static_cast<uint32_t>(magnitude % 10000));
