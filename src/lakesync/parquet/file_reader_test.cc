@@ -153,11 +153,25 @@ TEST(FileReaderSharedTest, DecodesEverySharedParquetFile) {
   int ok = 0, not_supported = 0;
   std::vector<std::string> failures;
   std::map<std::string, int> unsupported_reasons;
+  std::map<std::string, int64_t> census;  // what the corpus exercises, for the record
   for (const std::string& path : files) {
     auto reader = OpenLocal(path);
     Status st = reader.status();
     int64_t rows = 0;
     if (st.ok()) st = ReadAll(**reader, &rows);
+    if (reader.ok()) {
+      for (const RowGroup& rg : (*reader)->metadata().row_groups) {
+        for (const ColumnChunk& cc : rg.columns) {
+          if (!cc.meta_data) continue;
+          census["codec " + CodecName(cc.meta_data->codec)]++;
+          for (Encoding e : cc.meta_data->encodings) census["encoding " + EncodingName(e)]++;
+          for (const PageEncodingStats& ps : cc.meta_data->encoding_stats) {
+            census["pages " + PageTypeName(ps.page_type) + " " + EncodingName(ps.encoding)] +=
+                ps.count;
+          }
+        }
+      }
+    }
     if (st.ok() && rows != (*reader)->num_rows()) {
       st = Status::Internal("read {} rows, metadata says {}", rows, (*reader)->num_rows());
     }
@@ -172,6 +186,7 @@ TEST(FileReaderSharedTest, DecodesEverySharedParquetFile) {
   }
   std::cout << "decoded " << ok << " of " << files.size() << " shared Parquet files; "
             << not_supported << " NotSupported\n";
+  for (auto& [what, n] : census) std::cout << "  " << what << ": " << n << "\n";
   for (auto& [reason, n] : unsupported_reasons)
     std::cout << "  NotSupported x" << n << ": " << reason << "\n";
   for (size_t i = 0; i < failures.size() && i < 30; ++i)
