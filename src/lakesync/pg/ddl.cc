@@ -174,10 +174,25 @@ Result<std::string> CreateTableSql(const QualifiedName& name, const std::vector<
 }
 
 Result<std::string> AddPrimaryKeySql(const QualifiedName& name,
-                                     const std::vector<std::string>& columns) {
+                                     const std::vector<std::string>& columns,
+                                     std::string_view constraint_name) {
   LAKESYNC_RETURN_NOT_OK(ValidateName(name));
   LAKESYNC_ASSIGN_OR_RETURN(std::string cols, ColumnList(columns));
-  return fmt::format("ALTER TABLE {} ADD PRIMARY KEY {}", name.ToSql(), cols);
+  if (constraint_name.empty()) {
+    return fmt::format("ALTER TABLE {} ADD PRIMARY KEY {}", name.ToSql(), cols);
+  }
+  LAKESYNC_RETURN_NOT_OK(ValidateIdentifier(constraint_name));
+  return fmt::format("ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY {}", name.ToSql(),
+                     QuoteIdent(constraint_name), cols);
+}
+
+Result<std::string> RenameConstraintSql(const QualifiedName& name, std::string_view from,
+                                        std::string_view to) {
+  LAKESYNC_RETURN_NOT_OK(ValidateName(name));
+  LAKESYNC_RETURN_NOT_OK(ValidateIdentifier(from));
+  LAKESYNC_RETURN_NOT_OK(ValidateIdentifier(to));
+  return fmt::format("ALTER TABLE {} RENAME CONSTRAINT {} TO {}", name.ToSql(), QuoteIdent(from),
+                     QuoteIdent(to));
 }
 
 std::string CreateSchemaSql(std::string_view schema) {

@@ -52,9 +52,14 @@ bool operator==(const QualifiedName& a, const QualifiedName& b);
 Result<std::string> CreateTableSql(const QualifiedName& name, const std::vector<Field>& fields,
                                    const std::vector<std::string>& primary_key,
                                    bool if_not_exists = false);
-/// ALTER TABLE name ADD PRIMARY KEY (cols). Errors: InvalidArgument for no or invalid columns.
+/// ALTER TABLE name ADD [CONSTRAINT "constraint_name"] PRIMARY KEY (cols); without a name
+/// PostgreSQL names it <table>_pkey. Errors: InvalidArgument for no or invalid columns or name.
 Result<std::string> AddPrimaryKeySql(const QualifiedName& name,
-                                     const std::vector<std::string>& columns);
+                                     const std::vector<std::string>& columns,
+                                     std::string_view constraint_name = {});
+/// ALTER TABLE name RENAME CONSTRAINT "from" TO "to".
+Result<std::string> RenameConstraintSql(const QualifiedName& name, std::string_view from,
+                                        std::string_view to);
 /// CREATE SCHEMA IF NOT EXISTS "schema".
 std::string CreateSchemaSql(std::string_view schema);
 /// DROP TABLE [IF EXISTS] name.

@@ -91,6 +91,10 @@ TEST(DdlTest, OtherStatements) {
   EXPECT_EQ(*AddPrimaryKeySql(name, {"a", "b"}),
             "ALTER TABLE \"s\".\"t\" ADD PRIMARY KEY (\"a\", \"b\")");
   EXPECT_TRUE(AddPrimaryKeySql(name, {}).status().IsInvalidArgument());
+  EXPECT_EQ(*AddPrimaryKeySql(name, {"a"}, "t_pk"),
+            "ALTER TABLE \"s\".\"t\" ADD CONSTRAINT \"t_pk\" PRIMARY KEY (\"a\")");
+  EXPECT_EQ(*RenameConstraintSql(name, "a_pk", "b_pk"),
+            "ALTER TABLE \"s\".\"t\" RENAME CONSTRAINT \"a_pk\" TO \"b_pk\"");
   EXPECT_EQ(CreateSchemaSql("s"), "CREATE SCHEMA IF NOT EXISTS \"s\"");
   EXPECT_EQ(TruncateTableSql(name), "TRUNCATE TABLE \"s\".\"t\"");
   EXPECT_EQ(*CopyFromStdinSql(name, {F("a", T(TypeId::kInt32)), F("b c", T(TypeId::kString))}),
@@ -177,6 +181,7 @@ TEST(DdlTest, CatalogHelpersOnRealTables) {
   ASSERT_TRUE(pk.ok());
   EXPECT_EQ(*pk, (std::vector<std::string>{"a", "b"}));
 
+  ASSERT_TRUE((*conn)->Exec(*RenameConstraintSql(name, "Mixed Case_pkey", "mixed_pk")).ok());
   ASSERT_TRUE((*conn)->Exec(*RenameTableSql(name, "renamed")).ok());
   EXPECT_FALSE(*TableExists(**conn, name));
   const QualifiedName renamed{"public", "renamed"};

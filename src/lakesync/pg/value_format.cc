@@ -287,20 +287,23 @@ void AppendDecimalText(Int128 unscaled, int scale, std::string& out) {
   const bool negative = unscaled < 0;
   UInt128 mag = negative ? static_cast<UInt128>(0) - static_cast<UInt128>(unscaled)
                          : static_cast<UInt128>(unscaled);
-  char digits[48];
+  char digits[40];  // 2^128 has 39 decimal digits
   int n = 0;
   do {
     digits[n++] = static_cast<char>('0' + static_cast<int>(mag % 10));
     mag /= 10;
   } while (mag != 0);
-  while (n < scale + 1 && n < static_cast<int>(sizeof(digits))) digits[n++] = '0';
   if (negative) out.push_back('-');
-  for (int i = n - 1; i >= 0; --i) {
-    out.push_back(digits[i]);
-    if (i == scale && scale > 0) out.push_back('.');
+  // Integer part ("0" when every digit is fractional), then the scale's digits, zero-padded.
+  if (n > scale) {
+    for (int i = n - 1; i >= scale; --i) out.push_back(digits[i]);
+  } else {
+    out.push_back('0');
   }
-  // Scales wider than the buffer (only possible for absurd types) get their zeros here.
-  for (int extra = n; extra < scale + 1; ++extra) out.push_back('0');
+  if (scale > 0) {
+    out.push_back('.');
+    for (int i = scale - 1; i >= 0; --i) out.push_back(i < n ? digits[i] : '0');
+  }
 }
 
 void CivilFromDays(int64_t days, int64_t& year, int& month, int& day) {

@@ -101,6 +101,15 @@ TEST(ValueTextTest, DatesTimesDecimalsBase64) {
   AppendDecimalText(1234, 0, out);
   EXPECT_EQ(out, "1234");
   out.clear();
+  AppendDecimalText(0, 2, out);
+  EXPECT_EQ(out, "0.00");
+  out.clear();
+  AppendDecimalText(-12345, 2, out);
+  EXPECT_EQ(out, "-123.45");
+  out.clear();
+  AppendDecimalText(7, 60, out);  // scales wider than any __int128 value
+  EXPECT_EQ(out, "0." + std::string(59, '0') + "7");
+  out.clear();
   AppendBase64("", out);
   AppendBase64("f", out);
   out += "|";
