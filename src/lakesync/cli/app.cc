@@ -4,6 +4,7 @@
 
 #include "lakesync/cli/copy_command.h"
 #include "lakesync/cli/exit_codes.h"
+#include "lakesync/cli/parquet_command.h"
 
 namespace lakesync::cli {
 
@@ -12,6 +13,7 @@ int Main(int argc, char** argv) {
   app.require_subcommand(1);
   int exit_code = kExitOk;
   AddCopyCommand(app, &exit_code);
+  AddParquetCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
