@@ -3,6 +3,8 @@
 // encoder refuses are left out (a refused batch appends nothing), so one COPY carries the rest.
 #include <gtest/gtest.h>
 
+#include <cstring>
+#include <map>
 #include <random>
 
 #include "lakesync/common/macros.h"

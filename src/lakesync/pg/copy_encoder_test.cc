@@ -365,6 +365,25 @@ TEST_F(CopyEncoderTest, NestedListsAndMaps) {
             (Texts{R"({"1970-01-01": -1234567890123.4567890123})"}));
 }
 
+TEST_F(CopyEncoderTest, NestedJsonAndVariantAreEmbeddedAsJson) {
+  const DataType s =
+      DataType::Struct({F("j", StringKindType(StringKind::kJson)),
+                        F("v", StringKindType(StringKind::kVariant)), F("t", T(TypeId::kString))});
+  std::vector<ColumnVector> children;
+  children.push_back(StringColumn(StringKindType(StringKind::kJson), {R"({"x": [1, "y"]})"}));
+  children.push_back(StringColumn(StringKindType(StringKind::kVariant), {"42"}));
+  children.push_back(StringColumn(T(TypeId::kString), {R"({"x": 1})"}));
+  EXPECT_EQ(RoundTrip(StructColumn(s, 1, std::move(children))),
+            (Texts{R"({"j": {"x": [1, "y"]}, "t": "{\"x\": 1}", "v": 42})"}));
+  std::vector<ColumnVector> bad;
+  bad.push_back(StringColumn(StringKindType(StringKind::kJson), {"{"}));
+  bad.push_back(StringColumn(StringKindType(StringKind::kVariant), {"1"}));
+  bad.push_back(StringColumn(T(TypeId::kString), {"x"}));
+  Status st = EncodeError(StructColumn(s, 1, std::move(bad)));
+  EXPECT_TRUE(st.IsInvalidArgument()) << st.ToString();
+  EXPECT_NE(st.message().find("j"), std::string::npos) << st.ToString();
+}
+
 TEST_F(CopyEncoderTest, InvalidTextNamesColumnAndKey) {
   auto describe = [](int64_t row) { return "user_id=" + std::to_string(40 + row); };
   Status st = EncodeError(StringColumn(T(TypeId::kString), {"ok", "ok", "bad\xc3("}), describe);

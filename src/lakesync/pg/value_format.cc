@@ -1,3 +1,5 @@
+#include "lakesync/pg/value_format_internal.h"
+
 #include <fmt/format.h>
 
 #include <cmath>
@@ -6,7 +8,6 @@
 #include <vector>
 
 #include "lakesync/common/macros.h"
-#include "lakesync/pg/value_format_internal.h"
 
 namespace lakesync::pg::internal {
 namespace {
@@ -581,6 +582,16 @@ Status RenderScalar(const ColumnVector& col, int64_t row, std::string& out,
       if (!problem.empty()) {
         return Status::InvalidArgument("nested string {} cannot be stored: {}",
                                        path.empty() ? "(root)" : path, problem);
+      }
+      if (type.string_kind == StringKind::kJson || type.string_kind == StringKind::kVariant) {
+        // JSON and variant values are JSON already: embed them, not their text.
+        problem = JsonProblem(s);
+        if (!problem.empty()) {
+          return Status::InvalidArgument("nested JSON {} is invalid: {}",
+                                         path.empty() ? "(root)" : path, problem);
+        }
+        out.append(s);
+        return Status::OK();
       }
       AppendJsonString(s, out);
       return Status::OK();

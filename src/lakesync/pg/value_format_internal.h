@@ -59,7 +59,8 @@ void AppendJsonString(std::string_view s, std::string& out);
 
 /// Appends the JSON rendering of `col`'s value at `row`: structs as objects, lists as arrays,
 /// maps as objects keyed by the key's text, decimals as numbers, dates and timestamps as
-/// strings, binary as base64 strings, NaN/Infinity as strings. Errors: InvalidArgument for text
+/// strings, binary as base64 strings, NaN/Infinity as strings, JSON/variant strings embedded
+/// as the JSON they hold. Errors: InvalidArgument for text
 /// PostgreSQL cannot store (message names the nested field path) or a null map key;
 /// Corruption for offsets or children that do not fit the column.
 Status AppendJsonValue(const ColumnVector& col, int64_t row, std::string& out);
