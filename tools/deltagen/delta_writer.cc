@@ -343,6 +343,13 @@ Status DeltaTableWriter::Init() {
     if (!found) return Status::InvalidArgument("partition column '{}' is not in the schema", p);
   }
   for (const Field& f : options_.schema) {
+    for (const std::string& p : options_.partition_columns) {
+      if (f.name == p && (f.type.IsNested() || f.type.id == TypeId::kBinary)) {
+        return Status::InvalidArgument("partition column '{}' must be a primitive type", p);
+      }
+    }
+  }
+  for (const Field& f : options_.schema) {
     bool is_partition = false;
     for (const std::string& p : options_.partition_columns)
       is_partition = is_partition || f.name == p;

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "deltagen/all_types.h"
 #include "deltagen/compression.h"
 #include "deltagen/scenario.h"
 #include "deltagen/user_profiles.h"
@@ -40,6 +41,7 @@ Examples:
   deltagen change --table /tmp/up --update-every 100 --set score=+1 --delete-every 1000 --insert 500
   deltagen checkpoint --table /tmp/up
   deltagen scenario --out /tmp/up2 scenario.json
+  deltagen all-types --out /tmp/at --rows 1000
   deltagen info --table /tmp/up)";
 
 int Fail(const Status& st) {
@@ -114,6 +116,24 @@ int main(int argc, char** argv) {
   cmd_up->add_flag("--data-page-v2", up.parquet.data_page_v2, "write DATA_PAGE_V2 pages");
   cmd_up->add_flag("--overwrite", overwrite, "replace a table deltagen wrote before");
 
+  // all-types
+  AllTypesOptions at;
+  bool no_ntz = false, at_cdf = false;
+  auto* cmd_at = app.add_subcommand(
+      "all-types",
+      "write the all_types table: every Delta type plus struct/array/map, edge values, nulls");
+  cmd_at->add_option("--out", out_dir, "table folder")->required();
+  cmd_at->add_option("--rows", at.rows, "rows")->capture_default_str();
+  cmd_at->add_option("--files", at.files, "data files")->capture_default_str();
+  cmd_at->add_option("--codec", codec, "none|snappy|zstd|gzip|lz4|brotli")->capture_default_str();
+  cmd_at->add_option("--seed", at.seed, "generator seed")->capture_default_str();
+  cmd_at->add_option("--partition-by", at.partition_by, "a primitive column to partition by");
+  cmd_at->add_flag("--no-ntz", no_ntz, "leave out timestamp_ntz (keeps reader version 1)");
+  cmd_at->add_flag("--cdf", at_cdf, "enable change data feed");
+  cmd_at->add_flag("--no-dictionary", no_dict, "PLAIN encoding only");
+  cmd_at->add_flag("--data-page-v2", at.parquet.data_page_v2, "write DATA_PAGE_V2 pages");
+  cmd_at->add_flag("--overwrite", overwrite, "replace a table deltagen wrote before");
+
   // scenario
   std::string scenario_file;
   auto* cmd_sc = app.add_subcommand("scenario", "write a table and commits from a JSON scenario");
@@ -175,6 +195,28 @@ int main(int argc, char** argv) {
                   out_dir.c_str(), static_cast<long long>(up.rows),
                   (*t)->writer().active_files().size(), bytes / 1e6,
                   static_cast<long long>((*t)->version()), Seconds(start));
+    }
+    return 0;
+  }
+  if (*cmd_at) {
+    at.with_ntz = !no_ntz;
+    at.cdf = at_cdf;
+    at.parquet.dictionary = !no_dict;
+    if (Status st = ParseCodec(codec, &at.parquet.codec); !st.ok()) return Fail(st);
+    if (overwrite) {
+      if (Status st = RemoveOldTable(out_dir); !st.ok()) return Fail(st);
+    }
+    auto w = WriteAllTypesTable(fs, out_dir, at);
+    if (!w.ok()) return Fail(w.status());
+    // Marks the folder as deltagen's so --overwrite may replace it.
+    if (Status st = fs->WriteFile(lakesync::storage::JoinPath(out_dir, "_deltagen_state.json"),
+                                  "{\"kind\":\"all_types\"}\n");
+        !st.ok()) {
+      return Fail(st);
+    }
+    if (!quiet) {
+      std::printf("wrote %s: %lld rows, %zu files in %.2f s\n", out_dir.c_str(),
+                  static_cast<long long>(at.rows), (*w)->active_files().size(), Seconds(start));
     }
     return 0;
   }

@@ -715,7 +715,11 @@ Result<std::unique_ptr<UserProfilesTable>> UserProfilesTable::Open(
   bool b = false;
   int64_t state_version = -1;
   auto bad = [&](const char* what) { return Status::Corruption("{}: bad '{}'", state_path, what); };
-  if (doc["kind"].get(sv) != simdjson::SUCCESS || sv != "user_profiles") return bad("kind");
+  if (doc["kind"].get(sv) != simdjson::SUCCESS) return bad("kind");
+  if (sv != "user_profiles") {
+    return Status::NotSupported("{} is a deltagen '{}' table; changes work on user_profiles only",
+                                root, std::string(sv));
+  }
   if (doc["version"].get(state_version) != simdjson::SUCCESS) return bad("version");
   if (doc["name"].get(sv) == simdjson::SUCCESS) o.name = std::string(sv);
   if (doc["seed"].get(u64) != simdjson::SUCCESS) return bad("seed");
