@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <unordered_set>
 
 #include "lakesync/common/macros.h"
@@ -218,6 +219,64 @@ Result<std::string> CopyFromStdinSql(const QualifiedName& name, const std::vecto
   for (const Field& f : fields) cols.push_back(f.name);
   LAKESYNC_ASSIGN_OR_RETURN(std::string list, ColumnList(cols));
   return fmt::format("COPY {} {} FROM STDIN (FORMAT binary)", name.ToSql(), list);
+}
+
+Result<std::string> CreateStagingTableSql(const QualifiedName& like, std::string_view staging) {
+  LAKESYNC_RETURN_NOT_OK(ValidateName(like));
+  LAKESYNC_RETURN_NOT_OK(ValidateIdentifier(staging));
+  return fmt::format("CREATE TEMP TABLE {} (LIKE {} INCLUDING DEFAULTS) ON COMMIT DROP",
+                     QuoteIdent(staging), like.ToSql());
+}
+
+namespace {
+
+Status CheckKey(const std::vector<std::string>& columns, const std::vector<std::string>& key) {
+  if (key.empty()) return Status::InvalidArgument("no key columns");
+  for (const std::string& k : key) {
+    LAKESYNC_RETURN_NOT_OK(ValidateIdentifier(k));
+    if (!columns.empty() && std::find(columns.begin(), columns.end(), k) == columns.end()) {
+      return Status::InvalidArgument("key column \"{}\" is not among the columns", k);
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<std::string> UpsertSql(const QualifiedName& target, const QualifiedName& source,
+                              const std::vector<std::string>& columns,
+                              const std::vector<std::string>& key) {
+  LAKESYNC_RETURN_NOT_OK(ValidateName(target));
+  LAKESYNC_RETURN_NOT_OK(ValidateName(source));
+  LAKESYNC_ASSIGN_OR_RETURN(std::string cols, ColumnList(columns));
+  LAKESYNC_RETURN_NOT_OK(CheckKey(columns, key));
+  LAKESYNC_ASSIGN_OR_RETURN(std::string key_cols, ColumnList(key));
+  std::string set;
+  for (const std::string& c : columns) {
+    if (std::find(key.begin(), key.end(), c) != key.end()) continue;
+    if (!set.empty()) set += ", ";
+    set += QuoteIdent(c) + " = EXCLUDED." + QuoteIdent(c);
+  }
+  // The select list is the column list without its parentheses.
+  const std::string select = cols.substr(1, cols.size() - 2);
+  return fmt::format("INSERT INTO {} {} SELECT {} FROM {} ON CONFLICT {} {}", target.ToSql(), cols,
+                     select, source.ToSql(), key_cols,
+                     set.empty() ? std::string("DO NOTHING") : "DO UPDATE SET " + set);
+}
+
+Result<std::string> DeleteMatchingSql(const QualifiedName& target, const QualifiedName& source,
+                                      const std::vector<std::string>& key) {
+  LAKESYNC_RETURN_NOT_OK(ValidateName(target));
+  LAKESYNC_RETURN_NOT_OK(ValidateName(source));
+  LAKESYNC_RETURN_NOT_OK(CheckKey({}, key));
+  std::string where;
+  for (const std::string& k : key) {
+    if (!where.empty()) where += " AND ";
+    // IS NOT DISTINCT FROM would defeat the key index; keys are NOT NULL anyway.
+    where += "t." + QuoteIdent(k) + " = s." + QuoteIdent(k);
+  }
+  return fmt::format("DELETE FROM {} AS t USING {} AS s WHERE {}", target.ToSql(), source.ToSql(),
+                     where);
 }
 
 Result<bool> TableExists(Connection& conn, const QualifiedName& name) {

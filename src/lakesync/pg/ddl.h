@@ -72,6 +72,21 @@ std::string TruncateTableSql(const QualifiedName& name);
 /// output with the same fields in the same order.
 Result<std::string> CopyFromStdinSql(const QualifiedName& name, const std::vector<Field>& fields);
 
+/// CREATE TEMP TABLE "staging" (LIKE target INCLUDING DEFAULTS) ON COMMIT DROP: a session-local
+/// table to COPY a change batch into, gone at the end of the transaction. Its QualifiedName is
+/// {"pg_temp", staging}.
+Result<std::string> CreateStagingTableSql(const QualifiedName& like, std::string_view staging);
+/// INSERT INTO target (cols) SELECT cols FROM source ON CONFLICT (key) DO UPDATE SET every
+/// non-key column to the incoming value (DO NOTHING when every column is a key column).
+/// REQUIRES: target has a primary key or unique index on `key`. Errors: InvalidArgument for no
+/// columns, no key, or key columns that are not among the columns.
+Result<std::string> UpsertSql(const QualifiedName& target, const QualifiedName& source,
+                              const std::vector<std::string>& columns,
+                              const std::vector<std::string>& key);
+/// DELETE FROM target USING source WHERE the key columns are equal (rows deleted upstream).
+Result<std::string> DeleteMatchingSql(const QualifiedName& target, const QualifiedName& source,
+                                      const std::vector<std::string>& key);
+
 /// Whether a table (ordinary or partitioned) named `name` exists.
 Result<bool> TableExists(Connection& conn, const QualifiedName& name);
 

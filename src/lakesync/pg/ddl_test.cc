@@ -192,6 +192,49 @@ TEST(DdlTest, CatalogHelpersOnRealTables) {
   EXPECT_TRUE((*conn)->Exec(DropTableSql(renamed, false)).IsNotFound());
 }
 
+TEST(DdlTest, UpsertAndDeleteStatements) {
+  const QualifiedName t{"s", "t"};
+  const QualifiedName st{"pg_temp", "stage"};
+  EXPECT_EQ(*UpsertSql(t, st, {"id", "v"}, {"id"}),
+            "INSERT INTO \"s\".\"t\" (\"id\", \"v\") SELECT \"id\", \"v\" FROM "
+            "\"pg_temp\".\"stage\" ON CONFLICT (\"id\") DO UPDATE SET \"v\" = EXCLUDED.\"v\"");
+  EXPECT_EQ(*UpsertSql(t, st, {"id"}, {"id"}),
+            "INSERT INTO \"s\".\"t\" (\"id\") SELECT \"id\" FROM \"pg_temp\".\"stage\" "
+            "ON CONFLICT (\"id\") DO NOTHING");
+  EXPECT_TRUE(UpsertSql(t, st, {"id"}, {}).status().IsInvalidArgument());
+  EXPECT_TRUE(UpsertSql(t, st, {"id"}, {"k"}).status().IsInvalidArgument());
+  EXPECT_EQ(*DeleteMatchingSql(t, st, {"a", "b"}),
+            "DELETE FROM \"s\".\"t\" AS t USING \"pg_temp\".\"stage\" AS s WHERE "
+            "t.\"a\" = s.\"a\" AND t.\"b\" = s.\"b\"");
+}
+
+TEST(DdlTest, StagingUpsertAndDeleteOnRealTables) {
+  LAKESYNC_TEST_DATABASE(db);
+  auto conn = db->Connect();
+  ASSERT_TRUE(conn.ok()) << conn.status().ToString();
+  const QualifiedName t{"public", "t"};
+  const QualifiedName stage{"pg_temp", "stage"};
+  auto create = CreateTableSql(t, {F("id", T(TypeId::kInt64)), F("v", T(TypeId::kString))}, {"id"});
+  ASSERT_TRUE(create.ok());
+  ASSERT_TRUE((*conn)->Exec(*create).ok());
+  ASSERT_TRUE((*conn)->Exec("INSERT INTO t VALUES (1, 'a'), (2, 'b'), (3, 'c')").ok());
+  ASSERT_TRUE((*conn)->Exec("BEGIN").ok());
+  ASSERT_TRUE((*conn)->Exec(*CreateStagingTableSql(t, "stage")).ok());
+  ASSERT_TRUE((*conn)->Exec("INSERT INTO pg_temp.stage VALUES (2, 'B'), (4, 'D')").ok());
+  ASSERT_TRUE((*conn)->Exec(*UpsertSql(t, stage, {"id", "v"}, {"id"})).ok());
+  ASSERT_TRUE(
+      (*conn)->Exec("TRUNCATE pg_temp.stage; INSERT INTO pg_temp.stage VALUES (1, NULL)").ok());
+  ASSERT_TRUE((*conn)->Exec(*DeleteMatchingSql(t, stage, {"id"})).ok());
+  ASSERT_TRUE((*conn)->Exec("COMMIT").ok());
+  auto rows = QueryRows(**conn, "SELECT id, v FROM t ORDER BY id");
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  EXPECT_EQ(*rows, (Rows{{"2", "B"}, {"3", "c"}, {"4", "D"}}));
+  // The staging table went away with the transaction.
+  auto gone = QueryRows(**conn, "SELECT to_regclass('pg_temp.stage') IS NULL");
+  ASSERT_TRUE(gone.ok());
+  EXPECT_EQ(*gone, (Rows{{"t"}}));
+}
+
 TEST(DdlTest, QuoteLiteralRoundTripsThroughServer) {
   LAKESYNC_TEST_DATABASE(db);
   auto conn = db->Connect();
