@@ -48,7 +48,9 @@ function(lakesync_add_test name)
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} lakesync_testing GTest::gtest_main GTest::gmock)
   lakesync_warnings(${name})
-  set(props ENVIRONMENT "LAKESYNC_SHARED_DIR=${CMAKE_SOURCE_DIR}/../shared;LAKESYNC_PG_ENV=${LAKESYNC_PG_ENV_FILE};LAKESYNC_BINARY_DIR=${CMAKE_BINARY_DIR}")
+  # Only one ENVIRONMENT entry survives gtest_discover_tests; other paths are compiled into
+  # lakesync_testing (testing/test_paths.h).
+  set(props ENVIRONMENT "LAKESYNC_SHARED_DIR=${CMAKE_SOURCE_DIR}/../shared")
   if(ARG_POSTGRES)
     list(APPEND props FIXTURES_REQUIRED postgres)
   endif()

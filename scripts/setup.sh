@@ -14,11 +14,13 @@ need_root() {
   else "$@"; fi
 }
 
-mapfile -t wanted < <(grep -v '^\s*#' "$root/deps/debian-packages.txt" | awk 'NF {print $1}')
 missing=()
-for p in "${wanted[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
+while read -r pkg extra; do
+  [ -z "$pkg" ] && continue
+  case "$pkg" in \#*) continue ;; esac
+  if [[ "${extra:-}" == cmd:* ]] && command -v "${extra#cmd:}" >/dev/null; then continue; fi
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done <"$root/deps/debian-packages.txt"
 if [ ${#missing[@]} -gt 0 ]; then
   echo "lakesync setup: installing ${missing[*]}"
   need_root env DEBIAN_FRONTEND=noninteractive apt-get update -q

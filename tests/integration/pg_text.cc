@@ -5,40 +5,25 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "lakesync/common/value_text.h"
+
 namespace lakesync::testing {
 namespace {
 
-// Proleptic Gregorian civil date from days since 1970-01-01 (the well-known era algorithm).
-void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp < 10 ? mp + 3 : mp - 9;
-  *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2);
-}
-
 std::string DateText(int64_t days) {
   int64_t y;
-  unsigned m, d;
-  CivilFromDays(days, &y, &m, &d);
+  int m, d;
+  CivilFromDays(days, y, m, d);
   return fmt::format("{:04}-{:02}-{:02}", y, m, d);
 }
 
 std::string TimestampText(int64_t micros, bool utc) {
-  int64_t days = micros / 86'400'000'000LL;
-  int64_t rem = micros % 86'400'000'000LL;
-  if (rem < 0) {
-    rem += 86'400'000'000LL;
-    --days;
-  }
+  const int64_t days = FloorDiv(micros, 86'400'000'000LL);
+  const int64_t rem = micros - days * 86'400'000'000LL;
   const int64_t secs = rem / 1'000'000;
   int64_t frac = rem % 1'000'000;
-  std::string out = fmt::format("{} {:02}:{:02}:{:02}", DateText(days), secs / 3600,
-                                (secs / 60) % 60, secs % 60);
+  std::string out =
+      fmt::format("{} {:02}:{:02}:{:02}", DateText(days), secs / 3600, (secs / 60) % 60, secs % 60);
   if (frac) {
     std::string f = fmt::format("{:06}", frac);
     while (f.back() == '0') f.pop_back();
@@ -55,22 +40,9 @@ int64_t ToMicros(int64_t v, TimeUnit unit) {
     case TimeUnit::kMicros:
       return v;
     case TimeUnit::kNanos:
-      return v >= 0 ? v / 1000 : -((-v + 999) / 1000);
+      return FloorDiv(v, 1000);
   }
   return v;
-}
-
-std::string DecimalText(__int128 v, int scale) {
-  const bool neg = v < 0;
-  unsigned __int128 mag = neg ? -static_cast<unsigned __int128>(v) : v;
-  std::string digits;
-  do {
-    digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(mag % 10)));
-    mag /= 10;
-  } while (mag);
-  while (static_cast<int>(digits.size()) <= scale) digits.insert(digits.begin(), '0');
-  if (scale > 0) digits.insert(digits.end() - scale, '.');
-  return neg ? "-" + digits : digits;
 }
 
 std::string HexBytes(std::string_view s) {
@@ -89,8 +61,8 @@ bool MatchesPgText(const ColumnVector& col, int64_t row, const std::optional<std
   }
   const DataType& t = col.type();
   if (t.id == TypeId::kFloat32 || t.id == TypeId::kFloat64 || t.id == TypeId::kFloat16) {
-    const double want =
-        t.id == TypeId::kFloat64 ? col.Value<double>(row) : static_cast<double>(col.Value<float>(row));
+    const double want = t.id == TypeId::kFloat64 ? col.Value<double>(row)
+                                                 : static_cast<double>(col.Value<float>(row));
     *expected = fmt::format("{}", want);
     if (!pg_text) return false;
     const double got = std::strtod(pg_text->c_str(), nullptr);
@@ -115,7 +87,8 @@ bool MatchesPgText(const ColumnVector& col, int64_t row, const std::optional<std
       *expected = std::to_string(col.Value<int64_t>(row));
       break;
     case TypeId::kDecimal:
-      *expected = DecimalText(col.Value<__int128>(row), t.scale);
+      expected->clear();
+      AppendDecimalText(col.Value<Int128>(row), t.scale, *expected);
       break;
     case TypeId::kString:
       *expected = std::string(col.StringValue(row));

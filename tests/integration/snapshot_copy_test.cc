@@ -9,12 +9,15 @@
 #include <filesystem>
 #include <map>
 
+#include "deltagen/column_builder.h"
 #include "deltagen/delta_writer.h"
 #include "deltagen/user_profiles.h"
-#include "lakesync/parquet/reader.h"
+#include "lakesync/parquet/file_reader.h"
+#include "lakesync/pg/ddl.h"
 #include "lakesync/storage/local_file_system.h"
 #include "lakesync/sync/snapshot_loader.h"
 #include "lakesync/testing/pg_test_env.h"
+#include "lakesync/testing/test_paths.h"
 #include "pg_text.h"
 
 namespace lakesync {
@@ -22,10 +25,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string SharedDir() {
-  const char* dir = std::getenv("LAKESYNC_SHARED_DIR");
-  return dir ? dir : "";
-}
+using testing::SharedDir;
 
 class TempDir {
  public:
@@ -88,8 +88,9 @@ void ExpectTableEquals(pg::Connection& conn, const std::string& table,
       testing::MatchesPgText(key_col, row, std::nullopt, &key_text);
       auto it = actual.find(key_text);
       if (it == actual.end()) {
-        if (++mismatches < 10) ADD_FAILURE() << "row with " << key_column << "=" << key_text
-                                             << " is missing from " << table;
+        if (++mismatches < 10)
+          ADD_FAILURE() << "row with " << key_column << "=" << key_text << " is missing from "
+                        << table;
         return;
       }
       for (size_t c = 0; c < fields.size(); ++c) {
@@ -161,8 +162,8 @@ TEST(SnapshotCopyTest, DeltagenUserProfilesRoundTripsEveryValueAndReloadsAfterCh
   EXPECT_EQ(*(*pk)[0][0], "PRIMARY KEY (user_id)");
 
   // Change the source, copy again: the target now equals the new snapshot.
-  ASSERT_TRUE((*table)->Update({.every = 97, .offset = 3}, {deltagen::SetExpr::Parse("score", "+1")})
-                  .ok());
+  ASSERT_TRUE(
+      (*table)->Update({.every = 97, .offset = 3}, {deltagen::SetExpr::Parse("score", "+1")}).ok());
   ASSERT_TRUE((*table)->Delete({.every = 250, .offset = 0}).ok());
   ASSERT_TRUE((*table)->Insert(500).ok());
   auto reloaded = sync::LoadSnapshot(options);
@@ -185,7 +186,7 @@ TEST(SnapshotCopyTest, DeltagenUserProfilesRoundTripsEveryValueAndReloadsAfterCh
 TEST(SnapshotCopyTest, SparkPrimitivesTableEqualsSparksExpectedRows) {
   const std::string root =
       SharedDir() + "/delta-tables/delta-kernel-rs/unpacked/golden_data/data-reader-primitives";
-  if (SharedDir().empty() || !fs::exists(root)) GTEST_SKIP() << "../shared is absent: " << root;
+  if (!fs::exists(root)) GTEST_SKIP() << "../shared is absent: " << root;
   LAKESYNC_TEST_DATABASE(db);
 
   sync::SnapshotLoadOptions options;
@@ -290,8 +291,9 @@ TEST(SnapshotCopyTest, RefusesToReplaceATableLakesyncDidNotCreate) {
   ASSERT_TRUE(deltagen::UserProfilesTable::Create(local, dir.path() + "/up", gen).ok());
   auto conn = db->Connect();
   ASSERT_TRUE(conn.ok());
-  ASSERT_TRUE((*conn)->Exec("CREATE TABLE user_profiles (note text); "
-                            "INSERT INTO user_profiles VALUES ('mine')")
+  ASSERT_TRUE((*conn)
+                  ->Exec("CREATE TABLE user_profiles (note text); "
+                         "INSERT INTO user_profiles VALUES ('mine')")
                   .ok());
   sync::SnapshotLoadOptions options;
   options.source = dir.path() + "/up";
@@ -335,8 +337,7 @@ TEST(SnapshotCopyTest, UnknownKeyColumnAndMissingTableAreClearErrors) {
 // The command line, as a user runs it: exit codes and the summary line.
 TEST(CopyCommandTest, CopiesAndReportsWithDocumentedExitCodes) {
   LAKESYNC_TEST_DATABASE(db);
-  const char* bin_dir = std::getenv("LAKESYNC_BINARY_DIR");
-  ASSERT_NE(bin_dir, nullptr);
+  const std::string bin_dir = testing::BinaryDir();
   TempDir dir;
   auto local = std::make_shared<storage::LocalFileSystem>();
   deltagen::UserProfilesOptions gen;

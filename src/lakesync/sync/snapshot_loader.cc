@@ -44,9 +44,6 @@ Status CheckKeyColumns(const std::vector<Field>& fields, const std::vector<std::
   return Status::OK();
 }
 
-return out;
-}
-
 }  // namespace
 
 Result<SnapshotLoadResult> LoadSnapshot(const SnapshotLoadOptions& options) {

@@ -1,0 +1,339 @@
+#!/usr/bin/env node
+// Cross-checks `lakesync parquet cat` against DuckDB, value by value: for every *.parquet file
+// under a directory (default: $LAKESYNC_SHARED_DIR/delta-tables), both render the rows as
+// canonical JSON (README.md), and this script parses both outputs and compares them row by row,
+// column by column, nulls and nesting included. Integers compare exactly (as BigInt), floats
+// by value (-0 and 0 differ), everything else as text.
+//
+//   node tests/duckdb/crosscheck.mjs --lakesync BIN [--dir DIR] [--file F]... [--verbose]
+//
+// Exit status 0 when every file agrees or differs only as ALLOWED below; the report names the
+// first differing file/row/column for everything else. Prints "skipped" (and exits 0) when
+// the directory is absent.
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const { openDuckDB, dumpParquet } = await import(
+  path.join(here, '../../tools/duckdb/parquet_to_json.mjs')
+);
+
+// ---- Where DuckDB legitimately differs. Each entry needs a reason that says why this is not
+// a lakesync bug; never add an entry to make a lakesync bug go away.
+//   file:   RegExp over the path relative to --dir
+//   kind:   'duckdb-error'  DuckDB cannot read the file (lakesync must still read it)
+//           'value'         values at column paths matching `column` may differ
+//   column: RegExp over the value path ("col", "col.field", "col[]", "col.key"), for 'value'
+const ALLOWED = [];
+
+// ---- a JSON parser that keeps each number's text (JSON.parse rounds int64 to doubles)
+
+class Num {
+  constructor(text) {
+    this.text = text;
+  }
+}
+class Obj {
+  constructor(pairs) {
+    this.pairs = pairs;  // [[key, value], ...] in order
+  }
+}
+
+function parseJson(text) {
+  let i = 0;
+  const fail = (what) => {
+    throw new Error(`${what} at offset ${i} of ${JSON.stringify(text.slice(0, 200))}`);
+  };
+  const ws = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i])) ++i;
+  };
+  const value = () => {
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      ++i;
+      const pairs = [];
+      ws();
+      if (text[i] === '}') {
+        ++i;
+        return new Obj(pairs);
+      }
+      for (;;) {
+        ws();
+        if (text[i] !== '"') fail('expected a key');
+        const k = string();
+        ws();
+        if (text[i++] !== ':') fail("expected ':'");
+        pairs.push([k, value()]);
+        ws();
+        if (text[i] === ',') ++i;
+        else if (text[i] === '}') {
+          ++i;
+          return new Obj(pairs);
+        } else fail("expected ',' or '}'");
+      }
+    }
+    if (c === '[') {
+      ++i;
+      const items = [];
+      ws();
+      if (text[i] === ']') {
+        ++i;
+        return items;
+      }
+      for (;;) {
+        items.push(value());
+        ws();
+        if (text[i] === ',') ++i;
+        else if (text[i] === ']') {
+          ++i;
+          return items;
+        } else fail("expected ',' or ']'");
+      }
+    }
+    if (c === '"') return string();
+    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
+    if (m && m[0].length) {
+      i += m[0].length;
+      return new Num(m[0]);
+    }
+    for (const [word, v] of [['null', null], ['true', true], ['false', false]]) {
+      if (text.startsWith(word, i)) {
+        i += word.length;
+        return v;
+      }
+    }
+    fail('unexpected character');
+  };
+  const string = () => {
+    const m = /^"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/.exec(text.slice(i));
+    if (!m) fail('bad string');
+    i += m[0].length;
+    return JSON.parse(m[0]);
+  };
+  const v = value();
+  ws();
+  if (i !== text.length) fail('trailing text');
+  return v;
+}
+
+function show(v) {
+  if (v instanceof Num) return v.text;
+  if (v instanceof Obj) return '{' + v.pairs.map(([k, x]) => JSON.stringify(k) + ':' + show(x)).join(',') + '}';
+  if (Array.isArray(v)) return '[' + v.map(show).join(',') + ']';
+  return JSON.stringify(v);
+}
+
+function sameNumber(a, b) {
+  const integer = /^-?\d+$/;
+  if (integer.test(a.text) && integer.test(b.text)) return BigInt(a.text) === BigInt(b.text);
+  return Object.is(Number(a.text), Number(b.text));
+}
+
+// The first difference between ours and theirs as {path, ours, duckdb}, or null.
+function diff(ours, theirs, at) {
+  if (ours instanceof Num && theirs instanceof Num) {
+    return sameNumber(ours, theirs) ? null : { path: at, ours, duckdb: theirs };
+  }
+  if (ours instanceof Obj && theirs instanceof Obj) {
+    if (ours.pairs.length !== theirs.pairs.length) {
+      return { path: at, ours, duckdb: theirs, why: `${ours.pairs.length} vs ${theirs.pairs.length} keys` };
+    }
+    for (let k = 0; k < ours.pairs.length; ++k) {
+      const [ok, ov] = ours.pairs[k];
+      const [tk, tv] = theirs.pairs[k];
+      const sub = at === '' ? ok : `${at}.${ok}`;
+      if (ok !== tk) return { path: sub, ours, duckdb: theirs, why: `key ${JSON.stringify(ok)} vs ${JSON.stringify(tk)}` };
+      const d = diff(ov, tv, sub);
+      if (d) return d;
+    }
+    return null;
+  }
+  if (Array.isArray(ours) && Array.isArray(theirs)) {
+    if (ours.length !== theirs.length) {
+      return { path: at, ours, duckdb: theirs, why: `${ours.length} vs ${theirs.length} elements` };
+    }
+    for (let k = 0; k < ours.length; ++k) {
+      const d = diff(ours[k], theirs[k], `${at}[${k}]`);
+      if (d) return d;
+    }
+    return null;
+  }
+  return ours === theirs ? null : { path: at, ours, duckdb: theirs };
+}
+
+// ---- running the two readers
+
+function runOurs(bin, file) {
+  return new Promise((resolve) => {
+    execFile(
+      bin,
+      ['parquet', 'cat', file],
+      { maxBuffer: 1 << 30, encoding: 'utf8', timeout: 60000 },
+      (err, stdout, stderr) => {
+        if (err) resolve({ error: (stderr || String(err)).trim() });
+        else resolve({ lines: stdout.split('\n').filter((l) => l.length) });
+      },
+    );
+  });
+}
+
+async function runDuckDB(connection, file) {
+  try {
+    const lines = [];
+    for await (const line of dumpParquet(connection, file)) lines.push(line);
+    return { lines };
+  } catch (err) {
+    return { error: String(err.message || err).split('\n')[0] };
+  }
+}
+
+function allowed(rel, kind, column) {
+  return ALLOWED.find(
+    (a) =>
+      a.kind === kind &&
+      a.file.test(rel) &&
+      (kind !== 'value' || a.column.test(column.replace(/\[\d+\]/g, '[]'))),
+  );
+}
+
+function compareFile(rel, ours, theirs) {
+  if (ours.lines.length !== theirs.lines.length) {
+    return `row count: lakesync ${ours.lines.length}, DuckDB ${theirs.lines.length}`;
+  }
+  for (let r = 0; r < ours.lines.length; ++r) {
+    let o;
+    let t;
+    try {
+      o = parseJson(ours.lines[r]);
+    } catch (err) {
+      return `row ${r}: lakesync printed invalid JSON: ${err.message}`;
+    }
+    t = parseJson(theirs.lines[r]);
+    for (;;) {
+      const d = diff(o, t, '');
+      if (!d) break;
+      const rule = allowed(rel, 'value', d.path);
+      if (!rule) {
+        return `row ${r}, column ${d.path || '(row)'}${d.why ? ` (${d.why})` : ''}: lakesync ${show(d.ours)} vs DuckDB ${show(d.duckdb)}`;
+      }
+      // Allowed difference: blank out that value on both sides and look for the next one.
+      o = replaceAt(o, d.path);
+      t = replaceAt(t, d.path);
+    }
+  }
+  return null;
+}
+
+// A copy of `v` with the value at `p` (a diff path) replaced by null.
+function replaceAt(v, p) {
+  const steps = [];
+  for (const m of p.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) steps.push(m[2] !== undefined ? Number(m[2]) : m[1]);
+  const go = (x, k) => {
+    if (k === steps.length) return null;
+    const s = steps[k];
+    if (x instanceof Obj) return new Obj(x.pairs.map(([key, val]) => [key, key === s ? go(val, k + 1) : val]));
+    if (Array.isArray(x)) return x.map((val, idx) => (idx === s ? go(val, k + 1) : val));
+    return null;
+  };
+  return go(v, 0);
+}
+
+function listParquet(dir) {
+  const out = [];
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      if (e.name.startsWith('._')) continue;  // macOS resource-fork junk
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile() && e.name.endsWith('.parquet')) out.push(p);
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+async function main() {
+  const args = process.argv.slice(2);
+  let bin;
+  let dir = process.env.LAKESYNC_SHARED_DIR
+    ? path.join(process.env.LAKESYNC_SHARED_DIR, 'delta-tables')
+    : undefined;
+  const only = [];
+  let verbose = false;
+  for (let i = 0; i < args.length; ++i) {
+    if (args[i] === '--lakesync') bin = args[++i];
+    else if (args[i] === '--dir') dir = args[++i];
+    else if (args[i] === '--file') only.push(args[++i]);
+    else if (args[i] === '--verbose') verbose = true;
+    else throw new Error(`unknown argument ${args[i]}`);
+  }
+  if (!bin) throw new Error('--lakesync BIN is required');
+  if (only.length === 0 && (!dir || !fs.existsSync(dir))) {
+    console.log(`skipped: no shared tables at ${dir ?? '$LAKESYNC_SHARED_DIR/delta-tables'}`);
+    return 0;
+  }
+  const files = only.length ? only : listParquet(dir);
+  const connection = await openDuckDB();
+  const counts = { same: 0, differ: 0, allowed: 0, oursError: 0, duckdbError: 0, bothError: 0 };
+  const failures = [];
+  const started = Date.now();
+  for (const file of files) {
+    const rel = dir && file.startsWith(dir) ? path.relative(dir, file) : file;
+    const [ours, theirs] = await Promise.all([runOurs(bin, file), runDuckDB(connection, file)]);
+    let outcome;
+    if (ours.error && theirs.error) {
+      counts.bothError++;
+      outcome = `both reject: lakesync: ${ours.error} | DuckDB: ${theirs.error}`;
+    } else if (ours.error) {
+      counts.oursError++;
+      outcome = `lakesync fails (DuckDB reads ${theirs.lines.length} rows): ${ours.error}`;
+      failures.push(`${rel}: ${outcome}`);
+    } else if (theirs.error) {
+      const rule = allowed(rel, 'duckdb-error');
+      if (rule) {
+        counts.allowed++;
+        outcome = `DuckDB fails (allowed: ${rule.why}): ${theirs.error}`;
+      } else {
+        counts.duckdbError++;
+        outcome = `DuckDB fails (lakesync reads ${ours.lines.length} rows; not in ALLOWED): ${theirs.error}`;
+        failures.push(`${rel}: ${outcome}`);
+      }
+    } else {
+      const d = compareFile(rel, ours, theirs);
+      if (d) {
+        counts.differ++;
+        outcome = `DIFFERS: ${d}`;
+        failures.push(`${rel}: ${outcome}`);
+      } else {
+        counts.same++;
+        outcome = `same (${ours.lines.length} rows)`;
+      }
+    }
+    if (verbose || !outcome.startsWith('same')) console.log(`${rel}: ${outcome}`);
+  }
+  const secs = ((Date.now() - started) / 1000).toFixed(1);
+  console.log(
+    `\n${files.length} files in ${secs}s: ${counts.same} same, ${counts.differ} differ, ` +
+      `${counts.oursError} lakesync errors, ${counts.duckdbError} DuckDB errors not allowed, ` +
+      `${counts.allowed} allowed DuckDB errors, ${counts.bothError} rejected by both`,
+  );
+  if (failures.length) {
+    console.log(`\nFAILED (${failures.length}):`);
+    for (const f of failures) console.log(`  ${f}`);
+    return 1;
+  }
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    console.error(`crosscheck: ${err.stack || err}`);
+    process.exitCode = 2;
+  },
+);
