@@ -99,6 +99,8 @@ Status CheckSql(std::string_view sql) {
   return Status::OK();
 }
 
+constexpr char kDefaultConnectTimeoutSeconds[] = "30";
+
 std::string_view Abbreviate(std::string_view sql) {
   constexpr size_t kMax = 120;
   return sql.size() <= kMax ? sql : sql.substr(0, kMax);
@@ -115,9 +117,25 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& conninfo
     while (!why.empty() && why.back() == '\n') why.pop_back();
     return Status::InvalidArgument("invalid PostgreSQL connection string: {}", why);
   }
+  // Connect with the parsed keywords so a default timeout can be added whatever the form
+  // (key=value or URI) of the conninfo: an unreachable host must fail, not hang.
+  std::vector<const char*> keywords;
+  std::vector<const char*> values;
+  bool has_timeout = false;
+  for (PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
+    if (o->val == nullptr) continue;
+    keywords.push_back(o->keyword);
+    values.push_back(o->val);
+    if (std::string_view(o->keyword) == "connect_timeout") has_timeout = true;
+  }
+  if (!has_timeout) {
+    keywords.push_back("connect_timeout");
+    values.push_back(kDefaultConnectTimeoutSeconds);
+  }
+  keywords.push_back(nullptr);
+  values.push_back(nullptr);
+  PGconn* raw = PQconnectdbParams(keywords.data(), values.data(), /*expand_dbname=*/0);
   PQconninfoFree(options);
-
-  PGconn* raw = PQconnectdb(conninfo.c_str());
   if (raw == nullptr) return Status::Unavailable("connecting to PostgreSQL: out of memory");
   std::unique_ptr<Connection> conn(new Connection(raw));
   if (PQstatus(raw) != CONNECTION_OK) {

@@ -61,7 +61,10 @@ using Param = std::optional<std::string>;
 class Connection {
  public:
   /// Connects with a libpq conninfo ("host=... port=... dbname=..." or a postgresql:// URI)
-  /// and sets client_encoding to UTF8 (COPY sends UTF-8 text). Failures are Unavailable.
+  /// and sets client_encoding to UTF8 (COPY sends UTF-8 text). connect_timeout defaults to 30
+  /// seconds. Errors: InvalidArgument for a malformed conninfo; Unavailable for any failure to
+  /// connect (libpq gives no SQLSTATE for those, so a missing database or a refused password
+  /// is Unavailable too).
   static Result<std::unique_ptr<Connection>> Open(const std::string& conninfo);
 
   Connection(Connection&& other) noexcept;

@@ -1,6 +1,7 @@
 #include "lakesync/pg/connection.h"
 
 #include <gtest/gtest.h>
+#include <libpq-fe.h>
 
 #include "lakesync/pg/transaction.h"
 #include "lakesync/testing/pg_test_env.h"
@@ -22,6 +23,43 @@ TEST(ConnectionTest, MalformedConninfoIsInvalidArgument) {
   auto conn = Connection::Open("nosuchkeyword=1");
   ASSERT_FALSE(conn.ok());
   EXPECT_TRUE(conn.status().IsInvalidArgument()) << conn.status().ToString();
+}
+
+TEST(ConnectionTest, UriConninfoWorks) {
+  auto conninfo = ::lakesync::testing::PgConninfoFromEnv();
+  if (!conninfo.ok()) GTEST_SKIP() << conninfo.status().ToString();
+  // Rebuild the fixture's key=value conninfo as a URI.
+  char* err = nullptr;
+  PQconninfoOption* opts = PQconninfoParse(conninfo->c_str(), &err);
+  ASSERT_NE(opts, nullptr);
+  std::string host, port, user;
+  for (PQconninfoOption* o = opts; o->keyword != nullptr; ++o) {
+    if (o->val == nullptr) continue;
+    const std::string_view k(o->keyword);
+    if (k == "host") host = o->val;
+    if (k == "port") port = o->val;
+    if (k == "user") user = o->val;
+  }
+  PQconninfoFree(opts);
+  std::string encoded_host;
+  for (char c : host) encoded_host += c == '/' ? std::string("%2F") : std::string(1, c);
+  auto conn = Connection::Open("postgresql://" + user + "@" + encoded_host + ":" + port +
+                               "/postgres?application_name=uri_test");
+  ASSERT_TRUE(conn.ok()) << conn.status().ToString();
+  auto rows = QueryRows(**conn, "SHOW application_name");
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(*rows, (Rows{{"uri_test"}}));
+}
+
+TEST(ConnectionTest, MissingDatabaseFailsToConnect) {
+  auto conninfo = ::lakesync::testing::PgConninfoFromEnv();
+  if (!conninfo.ok()) GTEST_SKIP() << conninfo.status().ToString();
+  auto other = ::lakesync::testing::ConninfoWithDatabase(*conninfo, "no_such_database_x");
+  ASSERT_TRUE(other.ok());
+  auto conn = Connection::Open(*other);
+  ASSERT_FALSE(conn.ok());
+  EXPECT_NE(conn.status().message().find("no_such_database_x"), std::string::npos)
+      << conn.status().ToString();
 }
 
 TEST(ConnectionTest, QueryReturnsRowsAndColumnNames) {
