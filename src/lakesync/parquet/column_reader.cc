@@ -81,6 +81,13 @@ class ChunkDecoder {
   Status DataPageV1(const PageHeader& h, const uint8_t* body, size_t csize);
   Status DataPageV2(const PageHeader& h, const uint8_t* body, size_t csize);
   Status CheckEntries(int64_t n, int64_t page_bytes);
+  /// PLAIN fixed-width values filling a whole compressed section: decompresses them straight
+  /// into the output. `*done` is false when the page does not qualify.
+  Status TryDirectPlain(Encoding enc, const uint8_t* in, size_t in_size, size_t out_size, int64_t n,
+                        bool* done);
+  /// Grows the byte-array buffer for `extra` more bytes, extrapolating from the entries seen so
+  /// far so a chunk's pages append without repeated reallocation.
+  void ReserveBytes(uint64_t extra, int64_t page_entries);
   Status DecodeLevelsV1(Encoding enc, int max_level, const uint8_t* data, size_t size, int64_t n,
                         uint16_t* out, size_t* consumed);
   int64_t CountNonNull(int64_t start, int64_t n) const;
@@ -99,10 +106,29 @@ class ChunkDecoder {
   PodVector<uint8_t> page_buf_;
   PodVector<uint32_t> idx_;
   int64_t entries_ = 0;
+  int64_t page_entries_ = 0;  // entries of the data page being decoded
 };
 
 Status ChunkDecoder::Run(const uint8_t* data, size_t size) {
   if (meta_.num_values < 0) return Status::Corruption("negative num_values in column metadata");
+  // Size the output once, so pages append without reallocating (and re-faulting) buffers.
+  // Only when the metadata is plausible for the chunk's size: a garbage count must not
+  // allocate; growth then is geometric as usual.
+  const int64_t expect = meta_.num_values;
+  const int64_t plausible = static_cast<int64_t>(size) * 8 + kMaxExtraPageEntries;
+  if (expect <= plausible && expect <= (int64_t{1} << 31)) {
+    const size_t n = static_cast<size_t>(expect);
+    if (leaf_.max_def > 0) out_->def.reserve(n);
+    if (leaf_.max_rep > 0) out_->rep.reserve(n);
+    if (leaf_.physical_type == Type::BYTE_ARRAY) {
+      values_.offsets.reserve(n + 1);
+      const int64_t raw = std::min<int64_t>(meta_.total_uncompressed_size, int64_t{1} << 31);
+      if (raw > 0) values_.bytes.reserve(static_cast<size_t>(raw));
+    } else if (width_ > 0) {
+      // Room for every entry, so spreading nulls later does not reallocate either.
+      values_.fixed.reserve(n * static_cast<size_t>(width_));
+    }
+  }
   size_t pos = 0;
   int page = 0;
   while (entries_ < meta_.num_values && pos < size) {
@@ -194,12 +220,51 @@ Status ChunkDecoder::CheckEntries(int64_t n, int64_t page_bytes) {
   return Status::OK();
 }
 
+Status ChunkDecoder::TryDirectPlain(Encoding enc, const uint8_t* in, size_t in_size,
+                                    size_t out_size, int64_t n, bool* done) {
+  *done = false;
+  if (enc != Encoding::PLAIN || meta_.codec == CompressionCodec::UNCOMPRESSED || width_ <= 0 ||
+      leaf_.physical_type == Type::BOOLEAN) {
+    return Status::OK();
+  }
+  const uint64_t bytes = static_cast<uint64_t>(n) * static_cast<uint64_t>(width_);
+  if (bytes != out_size) return Status::OK();  // trailing bytes: take the general path
+  const size_t base = values_.fixed.size();
+  values_.fixed.resize(base + out_size);
+  Status st = Decompress(meta_.codec, in, in_size, values_.fixed.data() + base, out_size);
+  if (!st.ok()) {
+    values_.fixed.resize(base);
+    return st;
+  }
+  values_.count += n;
+  *done = true;
+  return Status::OK();
+}
+
+void ChunkDecoder::ReserveBytes(uint64_t extra, int64_t page_entries) {
+  PodVector<uint8_t>& bytes = values_.bytes;
+  const uint64_t need = bytes.size() + extra;
+  if (need <= bytes.capacity()) return;
+  uint64_t target = need;
+  const int64_t seen = entries_ + page_entries;
+  if (seen > 0 && seen < meta_.num_values) {
+    // Average so far times the entries still to come, plus an eighth for slack.
+    long double per_entry = static_cast<long double>(need) / static_cast<long double>(seen);
+    long double est = per_entry * static_cast<long double>(meta_.num_values) * 1.125L;
+    target = std::max<uint64_t>(need, static_cast<uint64_t>(std::min<long double>(
+                                          est, std::numeric_limits<uint32_t>::max())));
+  }
+  target = std::max<uint64_t>(
+      target, std::min<uint64_t>(2 * bytes.capacity(), std::numeric_limits<uint32_t>::max()));
+  bytes.reserve(static_cast<size_t>(std::max(target, need)));
+}
+
 Status ChunkDecoder::DecodeLevelsV1(Encoding enc, int max_level, const uint8_t* data, size_t size,
                                     int64_t n, uint16_t* out, size_t* consumed) {
   const int bw = BitWidth(static_cast<uint32_t>(max_level));
   if (enc == Encoding::RLE) {
     if (size < 4) return Status::Corruption("level data truncated");
-    uint32_t len;
+    uint32_t len{};
     std::memcpy(&len, data, 4);
     if (len > size - 4) return Status::Corruption("level length {} past the page end", len);
     RleBitPackedDecoder dec(data + 4, len, bw);
@@ -231,6 +296,14 @@ Status ChunkDecoder::DataPageV1(const PageHeader& h, const uint8_t* body, size_t
   const int64_t n = dh.num_values;
   const size_t usize = static_cast<size_t>(h.uncompressed_page_size);
   LAKESYNC_RETURN_NOT_OK(CheckEntries(n, static_cast<int64_t>(usize)));
+  if (leaf_.max_rep == 0 && leaf_.max_def == 0) {
+    bool done = false;
+    LAKESYNC_RETURN_NOT_OK(TryDirectPlain(dh.encoding, body, csize, usize, n, &done));
+    if (done) {
+      entries_ += n;
+      return Status::OK();
+    }
+  }
   const uint8_t* p;
   LAKESYNC_RETURN_NOT_OK(DecompressInto(body, csize, usize, &p));
   size_t pos = 0;
@@ -249,6 +322,7 @@ Status ChunkDecoder::DataPageV1(const PageHeader& h, const uint8_t* body, size_t
     pos += used;
   }
   const int64_t non_null = CountNonNull(entries_, n);
+  page_entries_ = n;
   LAKESYNC_RETURN_NOT_OK(DecodeValues(dh.encoding, p + pos, usize - pos, non_null));
   entries_ += n;
   return Status::OK();
@@ -292,13 +366,23 @@ Status ChunkDecoder::DataPageV2(const PageHeader& h, const uint8_t* body, size_t
   const size_t vusize = usize - static_cast<size_t>(rl + dl);
   const uint8_t* p = vbody;
   size_t psize = vcsize;
-  if (dh.compressed() && meta_.codec != CompressionCodec::UNCOMPRESSED) {
+  const bool compressed = dh.compressed() && meta_.codec != CompressionCodec::UNCOMPRESSED;
+  if (compressed && leaf_.max_def == 0) {
+    bool done = false;
+    LAKESYNC_RETURN_NOT_OK(TryDirectPlain(dh.encoding, vbody, vcsize, vusize, n, &done));
+    if (done) {
+      entries_ += n;
+      return Status::OK();
+    }
+  }
+  if (compressed) {
     page_buf_.resize(vusize);
     LAKESYNC_RETURN_NOT_OK(Decompress(meta_.codec, vbody, vcsize, page_buf_.data(), vusize));
     p = page_buf_.data();
     psize = vusize;
   }
   const int64_t non_null = CountNonNull(entries_, n);
+  page_entries_ = n;
   LAKESYNC_RETURN_NOT_OK(DecodeValues(dh.encoding, p, psize, non_null));
   entries_ += n;
   return Status::OK();
@@ -316,7 +400,8 @@ Status ChunkDecoder::AppendPlain(const uint8_t* data, size_t size, int64_t n, De
       break;
     }
     case Type::BYTE_ARRAY: {
-      size_t used;
+      size_t used{};
+      if (dst == &values_) ReserveBytes(size, page_entries_);
       LAKESYNC_RETURN_NOT_OK(
           DecodePlainByteArray(data, size, n, ByteArrayOut{&dst->offsets, &dst->bytes}, &used));
       break;
@@ -346,6 +431,7 @@ Status ChunkDecoder::Gather(const uint32_t* idx, int64_t n) {
     if (values_.bytes.size() + total > std::numeric_limits<uint32_t>::max()) {
       return Status::NotSupported("more than 4 GiB of byte-array data in one column chunk");
     }
+    ReserveBytes(total, page_entries_);
     size_t byte_base = values_.bytes.size();
     values_.bytes.resize(byte_base + total);
     size_t off_base = values_.offsets.size();
@@ -416,7 +502,7 @@ Status ChunkDecoder::DecodeValues(Encoding enc, const uint8_t* data, size_t size
     case Encoding::RLE: {
       if (pt != Type::BOOLEAN) return Status::NotSupported("RLE encoding for {}", TypeName(pt));
       if (size < 4) return Status::Corruption("RLE boolean data truncated");
-      uint32_t len;
+      uint32_t len{};
       std::memcpy(&len, data, 4);
       if (len > size - 4) return Status::Corruption("RLE boolean length past the page end");
       RleBitPackedDecoder dec(data + 4, len, 1);
@@ -454,6 +540,7 @@ Status ChunkDecoder::DecodeValues(Encoding enc, const uint8_t* data, size_t size
       if (pt != Type::BYTE_ARRAY) {
         return Status::NotSupported("DELTA_LENGTH_BYTE_ARRAY for {}", TypeName(pt));
       }
+      ReserveBytes(size, page_entries_);
       LAKESYNC_RETURN_NOT_OK(DecodeDeltaLengthByteArray(
           data, size, n, ByteArrayOut{&values_.offsets, &values_.bytes}));
       values_.count += n;
@@ -551,7 +638,7 @@ Status ChunkDecoder::Finish() {
     } else if (pt == Type::BYTE_ARRAY || pt == Type::FIXED_LEN_BYTE_ARRAY) {
       for (int64_t i = 0; i < n; ++i) {
         const uint8_t* p;
-        size_t len;
+        size_t len{};
         if (pt == Type::BYTE_ARRAY) {
           p = values_.bytes.data() + values_.offsets[i];
           len = values_.offsets[i + 1] - values_.offsets[i];
@@ -580,7 +667,7 @@ Status ChunkDecoder::Finish() {
     col.values().resize(static_cast<size_t>(n) * 4);
     float* dst = col.mutable_data<float>();
     for (int64_t i = 0; i < n; ++i) {
-      uint16_t h;
+      uint16_t h{};
       std::memcpy(&h, values_.fixed.data() + i * 2, 2);
       dst[i] = HalfToFloat(h);
     }

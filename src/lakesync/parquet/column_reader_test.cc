@@ -11,6 +11,7 @@
 #include <zstd.h>
 
 #include <cstring>
+#include <ctime>
 
 #include "lakesync/parquet/encoding.h"
 #include "lakesync/parquet/file_reader.h"
@@ -607,6 +608,98 @@ TEST(FileReaderSyntheticTest, AssemblesListsMapsStructsAndLegacyRepeated) {
   ASSERT_TRUE(projected.ok());
   EXPECT_EQ(projected->schema[0].name, "s");
   EXPECT_EQ(Render(projected->columns[1], 3), "4");
+}
+
+}  // namespace
+}  // namespace lakesync::parquet
+
+namespace lakesync::parquet {
+namespace {
+
+// Throughput check, run by hand on a Release build:
+//   lakesync_parquet_test --gtest_also_run_disabled_tests --gtest_filter='*Throughput*'
+TEST(FileReaderBenchmark, DISABLED_Throughput) {
+  const int64_t kRows = 4 << 20, kPage = 1 << 16;
+  const int kCols = 5;
+  std::vector<ChunkBuilder> chunks(kCols);
+  for (auto& c : chunks) c.codec = CompressionCodec::SNAPPY;
+  uint64_t seed = 1;
+  auto rnd = [&]() {
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    return seed >> 33;
+  };
+  std::vector<std::string> dict;
+  for (int i = 0; i < 1000; ++i) dict.push_back("customer-name-" + std::to_string(i * 7919));
+  chunks[2].DictionaryPage(PlainStrings(dict), 1000);
+  for (int64_t start = 0; start < kRows; start += kPage) {
+    std::vector<int64_t> ids(kPage);
+    std::vector<double> prices;
+    std::vector<uint32_t> def(kPage), sdef(kPage), idx;
+    std::vector<std::string> plain_strings;
+    std::vector<int64_t> dates(kPage);
+    for (int64_t i = 0; i < kPage; ++i) {
+      ids[i] = start + i;
+      def[i] = rnd() % 10 != 0;
+      if (def[i]) prices.push_back(static_cast<double>(rnd() % 100000) / 100);
+      sdef[i] = rnd() % 20 != 0;
+      if (sdef[i]) idx.push_back(static_cast<uint32_t>(rnd() % 1000));
+      dates[i] = 18000 + (start + i) / 1000;
+      if (i % 4 == 0) plain_strings.push_back("comment " + std::to_string(rnd()));
+    }
+    chunks[0].PageV1(kPage, {}, 0, {}, 0, Encoding::PLAIN, PlainFixed(ids));
+    chunks[1].PageV1(kPage, {}, 0, def, 1, Encoding::PLAIN, PlainFixed(prices));
+    chunks[2].PageV1(kPage, {}, 0, sdef, 1, Encoding::RLE_DICTIONARY,
+                     std::string(1, 10) + BitPackedHybrid(idx, 10));
+    chunks[3].PageV1(kPage, {}, 0, {}, 0, Encoding::DELTA_BINARY_PACKED, DeltaBinaryPacked(dates));
+    std::vector<uint32_t> pdef(kPage, 0);
+    for (int64_t i = 0; i < kPage; i += 4) pdef[i] = 1;
+    chunks[4].PageV1(kPage, {}, 0, pdef, 1, Encoding::PLAIN, PlainStrings(plain_strings));
+  }
+  FileMetaData md;
+  md.schema = {
+      Group("schema", kCols, std::nullopt),
+      Prim("id", Type::INT64, FieldRepetitionType::REQUIRED),
+      Prim("price", Type::DOUBLE, FieldRepetitionType::OPTIONAL),
+      Prim("name", Type::BYTE_ARRAY, FieldRepetitionType::OPTIONAL, ConvertedType::UTF8),
+      Prim("day", Type::INT32, FieldRepetitionType::REQUIRED, ConvertedType::DATE),
+      Prim("comment", Type::BYTE_ARRAY, FieldRepetitionType::OPTIONAL, ConvertedType::UTF8)};
+  md.num_rows = kRows;
+  const std::vector<Type> types = {Type::INT64, Type::DOUBLE, Type::BYTE_ARRAY, Type::INT32,
+                                   Type::BYTE_ARRAY};
+  std::string file = "PAR1";
+  RowGroup rg;
+  rg.num_rows = kRows;
+  for (int c = 0; c < kCols; ++c) {
+    ColumnChunk cc;
+    ColumnMetaData m = chunks[c].Meta(types[c]);
+    m.path_in_schema = {md.schema[c + 1].name};
+    m.data_page_offset = static_cast<int64_t>(file.size());
+    cc.meta_data = m;
+    rg.columns.push_back(cc);
+    file += chunks[c].bytes;
+  }
+  md.row_groups.push_back(rg);
+  std::string footer = SerializeFileMetaData(md);
+  uint32_t len = static_cast<uint32_t>(footer.size());
+  file += footer + std::string(reinterpret_cast<const char*>(&len), 4) + "PAR1";
+  auto reader = FileReader::Open(std::make_shared<BufferFile>(file));
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  for (int c = -1; c < kCols; ++c) {
+    std::vector<int> cols;
+    if (c >= 0) cols.push_back(c);
+    double best = 1e9;
+    for (int rep = 0; rep < 5; ++rep) {
+      // CPU time, not wall time: the machine is shared.
+      std::clock_t t0 = std::clock();
+      auto batch = (*reader)->ReadRowGroup(0, cols);
+      std::clock_t t1 = std::clock();
+      ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+      best = std::min(best, static_cast<double>(t1 - t0) / CLOCKS_PER_SEC);
+    }
+    std::cout << (c < 0 ? std::string("all columns") : md.schema[c + 1].name) << ": " << best * 1000
+              << " ms, " << kRows / best / 1e6 << " M rows/s (" << file.size() / 1e6
+              << " MB file)\n";
+  }
 }
 
 }  // namespace

@@ -11,7 +11,7 @@ namespace lakesync::parquet {
 namespace {
 
 inline uint64_t LoadLE64(const uint8_t* p) {
-  uint64_t v;
+  uint64_t v{};
   std::memcpy(&v, p, 8);
   return v;
 }
@@ -121,7 +121,7 @@ void RleBitPackedDecoder::Reset(const uint8_t* data, size_t size, int bit_width)
 }
 
 Status RleBitPackedDecoder::NextRun() {
-  uint64_t header;
+  uint64_t header{};
   if (!ReadUleb128(&pos_, end_, &header)) {
     return Status::Corruption("RLE/bit-packed data ends early (run header)");
   }
@@ -239,7 +239,7 @@ Status DecodeLegacyBitPacked(const uint8_t* data, size_t size, int bit_width, in
 Status DeltaBinaryPackedDecoder::Init(const uint8_t* data, size_t size) {
   begin_ = pos_ = data;
   end_ = data + size;
-  uint64_t total, first;
+  uint64_t total = 0, first = 0;
   if (!ReadUleb128(&pos_, end_, &block_size_) ||
       !ReadUleb128(&pos_, end_, &miniblocks_per_block_) || !ReadUleb128(&pos_, end_, &total) ||
       !ReadUleb128(&pos_, end_, &first)) {
@@ -266,7 +266,7 @@ Status DeltaBinaryPackedDecoder::Init(const uint8_t* data, size_t size) {
 
 Status DeltaBinaryPackedDecoder::NextMiniblock() {
   if (!in_block_ || miniblock_index_ >= miniblocks_per_block_) {
-    uint64_t md;
+    uint64_t md{};
     if (!ReadUleb128(&pos_, end_, &md)) {
       return Status::Corruption("DELTA_BINARY_PACKED block header truncated");
     }
@@ -366,7 +366,7 @@ Status DecodePlainByteArray(const uint8_t* data, size_t size, int64_t n, ByteArr
   uint64_t total = 0;
   for (int64_t i = 0; i < n; ++i) {
     if (size - pos < 4) return Status::Corruption("PLAIN byte array length truncated");
-    uint32_t len;
+    uint32_t len{};
     std::memcpy(&len, data + pos, 4);
     pos += 4;
     if (len > size - pos) return Status::Corruption("PLAIN byte array value truncated");
@@ -384,7 +384,7 @@ Status DecodePlainByteArray(const uint8_t* data, size_t size, int64_t n, ByteArr
   uint32_t cur = static_cast<uint32_t>(byte_base);
   pos = 0;
   for (int64_t i = 0; i < n; ++i) {
-    uint32_t len;
+    uint32_t len{};
     std::memcpy(&len, data + pos, 4);
     pos += 4;
     std::memcpy(dst, data + pos, len);
@@ -415,7 +415,7 @@ Status DecodeLengths(const uint8_t* data, size_t size, int64_t n, PodVector<int3
 
 Status DecodeDeltaLengthByteArray(const uint8_t* data, size_t size, int64_t n, ByteArrayOut out) {
   PodVector<int32_t> lengths;
-  size_t pos;
+  size_t pos{};
   LAKESYNC_RETURN_NOT_OK(DecodeLengths(data, size, n, &lengths, &pos));
   uint64_t total = 0;
   for (int64_t i = 0; i < n; ++i) {
@@ -440,7 +440,7 @@ Status DecodeDeltaLengthByteArray(const uint8_t* data, size_t size, int64_t n, B
 
 Status DecodeDeltaByteArray(const uint8_t* data, size_t size, int64_t n, ByteArrayOut out) {
   PodVector<int32_t> prefixes;
-  size_t pos;
+  size_t pos{};
   LAKESYNC_RETURN_NOT_OK(DecodeLengths(data, size, n, &prefixes, &pos));
   PodVector<int32_t> suffixes;
   size_t pos2;
@@ -527,7 +527,7 @@ float HalfToFloat(uint16_t h) {
   uint32_t sign = static_cast<uint32_t>(h & 0x8000) << 16;
   uint32_t exp = (h >> 10) & 0x1f;
   uint32_t mant = h & 0x3ff;
-  uint32_t bits;
+  uint32_t bits{};
   if (exp == 0) {
     if (mant == 0) {
       bits = sign;

@@ -47,7 +47,7 @@ Status FileReader::Init() {
   if (std::memcmp(head, kMagic, 4) != 0) {
     return Status::Corruption("not a Parquet file: bad magic at the start");
   }
-  uint32_t footer_len;
+  uint32_t footer_len{};
   std::memcpy(&footer_len, tail, 4);
   if (static_cast<int64_t>(footer_len) > size - 12 || footer_len > kMaxFooterBytes) {
     return Status::Corruption("footer length {} exceeds the file size {}", footer_len, size);

@@ -36,8 +36,8 @@ template <typename F>
 Status ReadStruct(CompactReader& r, uint64_t* seen, F&& on_field) {
   PQ_RETURN_NOT_OK(r.BeginStruct());
   while (true) {
-    WireType t;
-    int16_t id;
+    WireType t = WireType::kStop;
+    int16_t id{};
     PQ_RETURN_NOT_OK(r.ReadFieldBegin(&t, &id));
     if (t == WireType::kStop) break;
     if (id >= 0 && id < 64) *seen |= uint64_t{1} << id;
@@ -64,7 +64,7 @@ Status GetI64(CompactReader& r, WireType t, int16_t id, const char* what, int64_
   // Some writers widen; accept any integer wire type.
   if (t == WireType::kI64) return r.ReadI64(out);
   if (t == WireType::kI32) {
-    int32_t v;
+    int32_t v{};
     PQ_RETURN_NOT_OK(r.ReadI32(&v));
     *out = v;
     return Status::OK();
@@ -74,21 +74,21 @@ Status GetI64(CompactReader& r, WireType t, int16_t id, const char* what, int64_
 template <typename T>
 Status GetOptI32(CompactReader& r, WireType t, int16_t id, const char* what,
                  std::optional<T>* out) {
-  int32_t v;
+  int32_t v{};
   PQ_RETURN_NOT_OK(GetI32(r, t, id, what, &v));
   *out = static_cast<T>(v);
   return Status::OK();
 }
 Status GetOptI64(CompactReader& r, WireType t, int16_t id, const char* what,
                  std::optional<int64_t>* out) {
-  int64_t v;
+  int64_t v{};
   PQ_RETURN_NOT_OK(GetI64(r, t, id, what, &v));
   *out = v;
   return Status::OK();
 }
 template <typename E>
 Status GetEnum(CompactReader& r, WireType t, int16_t id, const char* what, E* out) {
-  int32_t v;
+  int32_t v{};
   PQ_RETURN_NOT_OK(GetI32(r, t, id, what, &v));
   *out = static_cast<E>(v);
   return Status::OK();
@@ -110,7 +110,7 @@ Status GetBool(CompactReader& r, WireType t, int16_t id, const char* what, bool*
 }
 Status GetOptBool(CompactReader& r, WireType t, int16_t id, const char* what,
                   std::optional<bool>* out) {
-  bool v;
+  bool v{};
   PQ_RETURN_NOT_OK(GetBool(r, t, id, what, &v));
   *out = v;
   return Status::OK();
@@ -120,8 +120,8 @@ Status GetOptBool(CompactReader& r, WireType t, int16_t id, const char* what,
 template <typename F>
 Status GetList(CompactReader& r, WireType t, int16_t id, const char* what, F&& read_elem) {
   if (t != WireType::kList && t != WireType::kSet) return TypeMismatch(id, t, what);
-  WireType et;
-  int32_t n;
+  WireType et = WireType::kStop;
+  int32_t n{};
   PQ_RETURN_NOT_OK(r.ReadListBegin(&et, &n));
   for (int32_t i = 0; i < n; ++i) PQ_RETURN_NOT_OK(read_elem(et));
   return Status::OK();
@@ -278,7 +278,7 @@ Status ReadLogicalType(CompactReader& r, LogicalType* lt) {
         uint64_t s = 0;
         PQ_RETURN_NOT_OK(ReadStruct(r, &s, [&](int16_t fid, WireType ft) -> Status {
           if (fid == 1 && ft == WireType::kByte) {
-            int8_t b;
+            int8_t b{};
             PQ_RETURN_NOT_OK(r.ReadByte(&b));
             v.specification_version = b;
             return Status::OK();
@@ -324,7 +324,7 @@ Status ReadSchemaElement(CompactReader& r, SchemaElement* e) {
   PQ_RETURN_NOT_OK(ReadStruct(r, &seen, [&](int16_t id, WireType t) -> Status {
     switch (id) {
       case 1: {
-        Type v;
+        Type v{};
         PQ_RETURN_NOT_OK(GetEnum(r, t, id, w, &v));
         e->type = v;
         return Status::OK();
@@ -332,7 +332,7 @@ Status ReadSchemaElement(CompactReader& r, SchemaElement* e) {
       case 2:
         return GetOptI32(r, t, id, w, &e->type_length);
       case 3: {
-        FieldRepetitionType v;
+        FieldRepetitionType v{};
         PQ_RETURN_NOT_OK(GetEnum(r, t, id, w, &v));
         e->repetition_type = v;
         return Status::OK();
@@ -342,7 +342,7 @@ Status ReadSchemaElement(CompactReader& r, SchemaElement* e) {
       case 5:
         return GetOptI32(r, t, id, w, &e->num_children);
       case 6: {
-        ConvertedType v;
+        ConvertedType v{};
         PQ_RETURN_NOT_OK(GetEnum(r, t, id, w, &v));
         e->converted_type = v;
         return Status::OK();
@@ -408,7 +408,7 @@ Status ReadColumnMetaData(CompactReader& r, ColumnMetaData* m) {
         return GetEnum(r, t, id, w, &m->type);
       case 2:
         return GetList(r, t, id, w, [&](WireType et) -> Status {
-          Encoding e;
+          Encoding e{};
           PQ_RETURN_NOT_OK(GetEnum(r, et, id, w, &e));
           m->encodings.push_back(e);
           return Status::OK();
@@ -528,7 +528,7 @@ Status ReadRowGroup(CompactReader& r, RowGroup* g) {
         return GetOptI64(r, t, id, w, &g->total_compressed_size);
       case 7: {
         if (t != WireType::kI16 && t != WireType::kI32) return TypeMismatch(id, t, w);
-        int16_t v;
+        int16_t v{};
         PQ_RETURN_NOT_OK(r.ReadI16(&v));
         g->ordinal = v;
         return Status::OK();

@@ -65,11 +65,11 @@ Status CompactReader::ReadFieldBegin(WireType* type, int16_t* id) {
   }
   if (!IsValidWireType(t)) return Status::Corruption("thrift: invalid field type {}", t);
   uint8_t delta = b >> 4;
-  int32_t field_id;
+  int32_t field_id{};
   if (delta != 0) {
     field_id = last_field_id_ + delta;
   } else {
-    uint64_t v;
+    uint64_t v{};
     LAKESYNC_RETURN_NOT_OK(ReadVarint(&v));
     int64_t z = ZigZagDecode(v);
     field_id = static_cast<int32_t>(z);
@@ -109,7 +109,7 @@ Status CompactReader::ReadByte(int8_t* out) {
 }
 
 Status CompactReader::ReadI16(int16_t* out) {
-  uint64_t v;
+  uint64_t v{};
   LAKESYNC_RETURN_NOT_OK(ReadVarint(&v));
   int64_t z = ZigZagDecode(v);
   if (z < std::numeric_limits<int16_t>::min() || z > std::numeric_limits<int16_t>::max()) {
@@ -120,7 +120,7 @@ Status CompactReader::ReadI16(int16_t* out) {
 }
 
 Status CompactReader::ReadI32(int32_t* out) {
-  uint64_t v;
+  uint64_t v{};
   LAKESYNC_RETURN_NOT_OK(ReadVarint(&v));
   int64_t z = ZigZagDecode(v);
   if (z < std::numeric_limits<int32_t>::min() || z > std::numeric_limits<int32_t>::max()) {
@@ -131,7 +131,7 @@ Status CompactReader::ReadI32(int32_t* out) {
 }
 
 Status CompactReader::ReadI64(int64_t* out) {
-  uint64_t v;
+  uint64_t v{};
   LAKESYNC_RETURN_NOT_OK(ReadVarint(&v));
   *out = ZigZagDecode(v);
   return Status::OK();
@@ -145,7 +145,7 @@ Status CompactReader::ReadDouble(double* out) {
 }
 
 Status CompactReader::ReadBinary(std::string_view* out) {
-  uint64_t len;
+  uint64_t len{};
   LAKESYNC_RETURN_NOT_OK(ReadVarint(&len));
   if (len > static_cast<uint64_t>(end_ - pos_)) {
     return Status::Corruption("thrift: binary length {} past the end of the buffer", len);
@@ -179,7 +179,7 @@ Status CompactReader::ReadListBegin(WireType* elem_type, int32_t* size) {
 }
 
 Status CompactReader::ReadMapBegin(WireType* key_type, WireType* value_type, int32_t* size) {
-  uint64_t n;
+  uint64_t n{};
   LAKESYNC_RETURN_NOT_OK(ReadVarint(&n));
   if (n == 0) {
     *size = 0;
@@ -212,17 +212,17 @@ Status CompactReader::SkipAtDepth(WireType type, int depth) {
     case WireType::kBoolFalse:
       return Status::OK();  // a bool field's value is in its header
     case WireType::kByte: {
-      int8_t v;
+      int8_t v{};
       return ReadByte(&v);
     }
     case WireType::kI16:
     case WireType::kI32:
     case WireType::kI64: {
-      uint64_t v;
+      uint64_t v{};
       return ReadVarint(&v);
     }
     case WireType::kDouble: {
-      double v;
+      double v{};
       return ReadDouble(&v);
     }
     case WireType::kBinary: {
@@ -231,12 +231,12 @@ Status CompactReader::SkipAtDepth(WireType type, int depth) {
     }
     case WireType::kList:
     case WireType::kSet: {
-      WireType et;
-      int32_t n;
+      WireType et = WireType::kStop;
+      int32_t n{};
       LAKESYNC_RETURN_NOT_OK(ReadListBegin(&et, &n));
       for (int32_t i = 0; i < n; ++i) {
         if (et == WireType::kBoolTrue || et == WireType::kBoolFalse) {
-          bool b;
+          bool b{};
           LAKESYNC_RETURN_NOT_OK(ReadBoolElement(&b));
         } else {
           LAKESYNC_RETURN_NOT_OK(SkipAtDepth(et, depth + 1));
@@ -245,13 +245,13 @@ Status CompactReader::SkipAtDepth(WireType type, int depth) {
       return Status::OK();
     }
     case WireType::kMap: {
-      WireType kt, vt;
-      int32_t n;
+      WireType kt = WireType::kStop, vt = WireType::kStop;
+      int32_t n{};
       LAKESYNC_RETURN_NOT_OK(ReadMapBegin(&kt, &vt, &n));
       for (int32_t i = 0; i < n; ++i) {
         for (WireType t : {kt, vt}) {
           if (t == WireType::kBoolTrue || t == WireType::kBoolFalse) {
-            bool b;
+            bool b{};
             LAKESYNC_RETURN_NOT_OK(ReadBoolElement(&b));
           } else {
             LAKESYNC_RETURN_NOT_OK(SkipAtDepth(t, depth + 1));
@@ -263,8 +263,8 @@ Status CompactReader::SkipAtDepth(WireType type, int depth) {
     case WireType::kStruct: {
       LAKESYNC_RETURN_NOT_OK(BeginStruct());
       while (true) {
-        WireType ft;
-        int16_t id;
+        WireType ft = WireType::kStop;
+        int16_t id{};
         LAKESYNC_RETURN_NOT_OK(ReadFieldBegin(&ft, &id));
         if (ft == WireType::kStop) break;
         LAKESYNC_RETURN_NOT_OK(SkipAtDepth(ft, depth + 1));
