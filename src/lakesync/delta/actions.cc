@@ -1,5 +1,7 @@
 #include "lakesync/delta/actions.h"
 
+#include "lakesync/storage/file_system.h"
+
 #include <simdjson.h>
 
 #include <algorithm>
@@ -92,6 +94,21 @@ bool IsAbsolutePath(std::string_view path) {
   return std::all_of(path.begin(), path.begin() + static_cast<std::ptrdiff_t>(colon), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.';
   });
+}
+
+std::string ResolveTablePath(std::string_view table_root, std::string_view path) {
+  if (path.starts_with("file:")) {
+    // file:///abs, file:/abs (Hadoop style) and file://localhost/abs name local files.
+    std::string_view rest = path.substr(5);
+    if (rest.starts_with("//")) {
+      rest.remove_prefix(2);
+      const auto slash = rest.find('/');
+      rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
+    }
+    return std::string(rest);
+  }
+  if (IsAbsolutePath(path)) return std::string(path);
+  return storage::JoinPath(table_root, path);
 }
 
 }  // namespace lakesync::delta

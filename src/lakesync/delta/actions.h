@@ -141,4 +141,8 @@ Result<std::string> DecodeUriPath(std::string_view encoded);
 /// True when `path` is an absolute URI ("scheme://...") or an absolute local path.
 bool IsAbsolutePath(std::string_view path);
 
+/// The FileSystem path of a (decoded) action path: relative paths are joined to the table
+/// root; file: URIs become local paths; other absolute URIs stay as they are.
+std::string ResolveTablePath(std::string_view table_root, std::string_view path);
+
 }  // namespace lakesync::delta

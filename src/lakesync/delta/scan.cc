@@ -6,6 +6,7 @@
 
 #include "lakesync/common/macros.h"
 #include "lakesync/delta/column_convert.h"
+#include "lakesync/delta/deletion_vector.h"
 #include "lakesync/delta/partition_values.h"
 #include "lakesync/parquet/file_reader.h"
 
@@ -55,9 +56,13 @@ struct ScanIterator::State {
   std::vector<int> source;        // per output column: position in read_columns, or -1
   int next_row_group = 0;
   int64_t rows_left_without_data = 0;  // files that need no data column
+  std::optional<DeletedRows> deleted;  // the file's deletion vector
+  uint64_t row_offset = 0;             // index in the file of the next row group's first row
 
   Status OpenNextFile();
   Result<ColumnBatch> Assemble(ColumnBatch read, int64_t num_rows);
+  // The rows of the next `n` rows of the file that are not deleted; false when none is left.
+  bool SelectRows(int64_t n, std::optional<std::vector<uint32_t>>* selection);
 };
 
 Status ScanIterator::State::OpenNextFile() {
@@ -69,11 +74,13 @@ Status ScanIterator::State::OpenNextFile() {
   source.clear();
   next_row_group = 0;
   rows_left_without_data = 0;
+  deleted.reset();
+  row_offset = 0;
   if (file->deletion_vector) {
-    return Status::NotSupported(
-        "data file {} of Delta table {} has a deletion vector; reading deletion vectors is not "
-        "supported yet",
-        file_path, snapshot.table_root());
+    auto rows =
+        LoadDeletionVector(*snapshot.file_system(), *file->deletion_vector, snapshot.table_root());
+    if (!rows.ok()) return rows.status().WithContext(fmt::format("data file {}", file_path));
+    deleted = std::move(rows).value();
   }
   auto opened = snapshot.file_system()->OpenForRead(file_path);
   if (!opened.ok()) {
@@ -102,6 +109,15 @@ Status ScanIterator::State::OpenNextFile() {
   }
   if (read_columns.empty()) rows_left_without_data = reader->num_rows();
   return Status::OK();
+}
+
+bool ScanIterator::State::SelectRows(int64_t n, std::optional<std::vector<uint32_t>>* selection) {
+  const uint64_t first = row_offset;
+  row_offset += static_cast<uint64_t>(n);
+  selection->reset();
+  if (!deleted) return n > 0;
+  *selection = deleted->Selection(first, static_cast<uint64_t>(n));
+  return n > 0 && !(*selection && (*selection)->empty());
 }
 
 Result<ColumnBatch> ScanIterator::State::Assemble(ColumnBatch read, int64_t num_rows) {
@@ -166,7 +182,9 @@ Result<std::optional<ColumnBatch>> ScanIterator::Next() {
         const int64_t n =
             std::min(s.rows_left_without_data, s.plan->options.max_rows_without_data_columns);
         s.rows_left_without_data -= n;
-        LAKESYNC_ASSIGN_OR_RETURN(auto batch, s.Assemble(ColumnBatch{}, n));
+        ColumnBatch none;
+        if (!s.SelectRows(n, &none.selection)) continue;
+        LAKESYNC_ASSIGN_OR_RETURN(auto batch, s.Assemble(std::move(none), n));
         return std::optional<ColumnBatch>(std::move(batch));
       }
       if (!s.read_columns.empty() && s.next_row_group < s.reader->num_row_groups()) {
@@ -177,7 +195,10 @@ Result<std::optional<ColumnBatch>> ScanIterator::Next() {
               fmt::format("data file {} row group {}", s.file_path, rg));
         }
         const int64_t n = read->num_rows;
-        if (n == 0) continue;
+        if (read->selection) {
+          return Status::Internal("data file {}: the Parquet reader selected rows", s.file_path);
+        }
+        if (!s.SelectRows(n, &read->selection)) continue;
         LAKESYNC_ASSIGN_OR_RETURN(auto batch, s.Assemble(std::move(read).value(), n));
         return std::optional<ColumnBatch>(std::move(batch));
       }

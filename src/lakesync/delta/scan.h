@@ -4,8 +4,9 @@
 // physical name or field id (column mapping none/name/id), converts file types to the table's
 // types (type widening, timestamps to micros), fills partition columns from the log's
 // partitionValues and adds columns the file lacks as nulls (schema evolution).
-// Files with deletion vectors are refused (NotSupported) until DVs are applied: a scan never
-// returns deleted rows.
+// Rows deleted by a file's deletion vector are dropped through ColumnBatch::selection (the
+// columns keep every physical row); a DV that cannot be read fails the scan, so deleted rows
+// are never returned.
 //
 // Usage:
 //   LAKESYNC_ASSIGN_OR_RETURN(auto scan, delta::Scan::Make(*snapshot, {.columns = {"id"}}));

@@ -64,18 +64,7 @@ std::optional<std::string> Snapshot::GetConfig(std::string_view key) const {
 }
 
 std::string Snapshot::ResolvePath(std::string_view path) const {
-  if (path.starts_with("file:")) {
-    // file:///abs, file:/abs (Hadoop style) and file://localhost/abs name local files.
-    std::string_view rest = path.substr(5);
-    if (rest.starts_with("//")) {
-      rest.remove_prefix(2);
-      const auto slash = rest.find('/');
-      rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
-    }
-    return std::string(rest);
-  }
-  if (IsAbsolutePath(path)) return std::string(path);
-  return storage::JoinPath(table_root_, path);
+  return ResolveTablePath(table_root_, path);
 }
 
 namespace {
