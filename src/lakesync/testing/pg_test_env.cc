@@ -1,20 +1,18 @@
 #include "lakesync/testing/pg_test_env.h"
 
-#include "lakesync/testing/test_paths.h"
-
 #include <fmt/format.h>
 #include <libpq-fe.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
 
 #include "lakesync/common/macros.h"
 #include "lakesync/pg/ddl.h"
+#include "lakesync/testing/test_paths.h"
 
 namespace lakesync::testing {
 namespace {

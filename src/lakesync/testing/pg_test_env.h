@@ -18,8 +18,8 @@
 namespace lakesync::testing {
 
 /// The fixture's libpq conninfo, read from the file LAKESYNC_PG_ENV names or, when that is unset,
-/// from postgres-fixture/dsn in the working directory or one of its parents. NotFound when
-/// there is none (the test is then not running under ctest's postgres fixture).
+/// from the path CMake compiled in (test_paths.h). NotFound when the file is missing or empty
+/// (the test is then not running under ctest's postgres fixture).
 Result<std::string> PgConninfoFromEnv();
 
 /// `conninfo` with its dbname replaced by `dbname` (as key=value conninfo).
