@@ -8,6 +8,7 @@
 #include "lakesync/delta/column_convert.h"
 #include "lakesync/delta/deletion_vector.h"
 #include "lakesync/delta/partition_values.h"
+#include "lakesync/delta/scan_internal.h"
 #include "lakesync/parquet/file_reader.h"
 
 namespace lakesync::delta {
@@ -27,21 +28,10 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-// One output column of the scan.
-struct OutputColumn {
-  Field field;                // logical name and table type
-  ColumnMeta meta;            // physical name / id of the field and its nested fields
-  bool partition = false;     // filled from add.partitionValues
-  std::string partition_key;  // the partitionValues key (physical name under column mapping)
-};
-
-struct ScanPlan {
-  const Snapshot* snapshot = nullptr;
-  ScanOptions options;
-  std::vector<Field> schema;
-  std::vector<OutputColumn> columns;
-  ColumnMappingMode mode = ColumnMappingMode::kNone;
-};
+FileTask ScanPlan::Task(size_t i) const {
+  if (files) return FileTask{(*files)[i], std::nullopt, std::nullopt, -1, 0};
+  return tasks[i];
+}
 
 struct ScanIterator::State {
   std::shared_ptr<const ScanPlan> plan;
@@ -49,7 +39,8 @@ struct ScanIterator::State {
   size_t end_file = 0;
 
   // The open file.
-  const AddFile* file = nullptr;
+  FileTask task;
+  const AddFile* file = nullptr;  // &task.file once a file is open
   std::string file_path;
   std::unique_ptr<parquet::FileReader> reader;
   std::vector<int> read_columns;  // file column indices to read
@@ -57,6 +48,7 @@ struct ScanIterator::State {
   int next_row_group = 0;
   int64_t rows_left_without_data = 0;  // files that need no data column
   std::optional<DeletedRows> deleted;  // the file's deletion vector
+  std::optional<DeletedRows> only;     // FileTask::only_rows, loaded
   uint64_t row_offset = 0;             // index in the file of the next row group's first row
 
   Status OpenNextFile();
@@ -66,23 +58,28 @@ struct ScanIterator::State {
 };
 
 Status ScanIterator::State::OpenNextFile() {
-  const Snapshot& snapshot = *plan->snapshot;
-  file = &snapshot.files()[next_file++];
-  file_path = snapshot.ResolvePath(file->path);
+  task = plan->Task(next_file++);
+  file = &task.file;
+  file_path = ResolveTablePath(plan->table_root, file->path);
   reader.reset();
   read_columns.clear();
   source.clear();
   next_row_group = 0;
   rows_left_without_data = 0;
   deleted.reset();
+  only.reset();
   row_offset = 0;
   if (file->deletion_vector) {
-    auto rows =
-        LoadDeletionVector(*snapshot.file_system(), *file->deletion_vector, snapshot.table_root());
+    auto rows = LoadDeletionVector(*plan->fs, *file->deletion_vector, plan->table_root);
     if (!rows.ok()) return rows.status().WithContext(fmt::format("data file {}", file_path));
     deleted = std::move(rows).value();
   }
-  auto opened = snapshot.file_system()->OpenForRead(file_path);
+  if (task.only_rows) {
+    auto rows = LoadDeletionVector(*plan->fs, *task.only_rows, plan->table_root);
+    if (!rows.ok()) return rows.status().WithContext(fmt::format("data file {}", file_path));
+    only = std::move(rows).value();
+  }
+  auto opened = plan->fs->OpenForRead(file_path);
   if (!opened.ok()) {
     return opened.status().WithContext(fmt::format("data file {}", file_path));
   }
@@ -95,7 +92,10 @@ Status ScanIterator::State::OpenNextFile() {
   const std::vector<Field>& file_fields = reader->schema();
   for (const auto& column : plan->columns) {
     int idx = -1;
-    if (!column.partition) idx = FindFileField(file_fields, column.field, column.meta, plan->mode);
+    if (column.kind == OutputKind::kData ||
+        (column.kind == OutputKind::kChangeType && !task.change_type)) {
+      idx = FindFileField(file_fields, column.field, column.meta, plan->mode);
+    }
     if (idx < 0) {
       source.push_back(-1);
       continue;
@@ -115,6 +115,18 @@ bool ScanIterator::State::SelectRows(int64_t n, std::optional<std::vector<uint32
   const uint64_t first = row_offset;
   row_offset += static_cast<uint64_t>(n);
   selection->reset();
+  if (only) {
+    // Only the rows `only` marks, minus those `deleted` marks.
+    std::vector<uint32_t> keep;
+    auto it = std::lower_bound(only->rows.begin(), only->rows.end(), first);
+    for (; it != only->rows.end() && *it < first + static_cast<uint64_t>(n); ++it) {
+      if (deleted && std::binary_search(deleted->rows.begin(), deleted->rows.end(), *it)) continue;
+      keep.push_back(static_cast<uint32_t>(*it - first));
+    }
+    const bool any = !keep.empty();
+    *selection = std::move(keep);
+    return any;
+  }
   if (!deleted) return n > 0;
   *selection = deleted->Selection(first, static_cast<uint64_t>(n));
   return n > 0 && !(*selection && (*selection)->empty());
@@ -130,7 +142,23 @@ Result<ColumnBatch> ScanIterator::State::Assemble(ColumnBatch read, int64_t num_
   for (size_t i = 0; i < plan->columns.size(); ++i) {
     const OutputColumn& column = plan->columns[i];
     const std::string& name = column.field.name;
-    if (column.partition) {
+    if (column.kind == OutputKind::kCommitVersion) {
+      out.columns.push_back(ColumnVector::Constant(
+          column.field.type, num_rows,
+          std::string(reinterpret_cast<const char*>(&task.commit_version), 8)));
+      continue;
+    }
+    if (column.kind == OutputKind::kCommitTimestamp) {
+      const int64_t micros = task.commit_timestamp_ms * 1000;
+      out.columns.push_back(ColumnVector::Constant(
+          column.field.type, num_rows, std::string(reinterpret_cast<const char*>(&micros), 8)));
+      continue;
+    }
+    if (column.kind == OutputKind::kChangeType && task.change_type) {
+      out.columns.push_back(ColumnVector::Constant(column.field.type, num_rows, task.change_type));
+      continue;
+    }
+    if (column.kind == OutputKind::kPartition) {
       std::optional<std::string> value;
       auto it = file->partition_values.find(column.partition_key);
       if (it == file->partition_values.end()) {
@@ -209,25 +237,20 @@ Result<std::optional<ColumnBatch>> ScanIterator::Next() {
   }
 }
 
-Result<std::unique_ptr<Scan>> Scan::Make(const Snapshot& snapshot, ScanOptions options) {
+Result<std::vector<OutputColumn>> ProjectColumns(const Snapshot& snapshot,
+                                                 const std::vector<std::string>& columns) {
   const TableSchema& schema = snapshot.schema();
   if (schema.fields.empty()) {
     return Status::Corruption("Delta table {} version {} has no columns in its schema",
                               snapshot.table_root(), snapshot.version());
   }
-  if (options.max_rows_without_data_columns <= 0) {
-    return Status::InvalidArgument("max_rows_without_data_columns must be positive");
-  }
-  auto plan = std::make_shared<ScanPlan>();
-  plan->snapshot = &snapshot;
-  plan->mode = snapshot.column_mapping_mode();
-
+  const ColumnMappingMode mode = snapshot.column_mapping_mode();
   std::vector<int> indices;
-  if (options.columns.empty()) {
+  if (columns.empty()) {
     for (size_t i = 0; i < schema.fields.size(); ++i) indices.push_back(static_cast<int>(i));
   } else {
     std::set<int> seen;
-    for (const auto& name : options.columns) {
+    for (const auto& name : columns) {
       const int idx = schema.FieldIndex(name);
       if (idx < 0) {
         return Status::InvalidArgument("column '{}' is not in Delta table {}", name,
@@ -239,43 +262,57 @@ Result<std::unique_ptr<Scan>> Scan::Make(const Snapshot& snapshot, ScanOptions o
       indices.push_back(idx);
     }
   }
-  const auto& partition_columns = snapshot.partition_columns();
+  std::vector<OutputColumn> out;
   for (int idx : indices) {
     OutputColumn column;
     column.field = schema.fields[idx];
     column.meta = idx < static_cast<int>(schema.metas.size()) ? schema.metas[idx] : ColumnMeta{};
-    for (const auto& p : partition_columns) {
-      if (EqualsIgnoreCase(p, column.field.name)) column.partition = true;
+    for (const auto& p : snapshot.partition_columns()) {
+      if (EqualsIgnoreCase(p, column.field.name)) column.kind = OutputKind::kPartition;
     }
-    column.partition_key = schema.PhysicalName(idx, plan->mode);
-    plan->schema.push_back(column.field);
-    plan->columns.push_back(std::move(column));
+    column.partition_key = schema.PhysicalName(idx, mode);
+    out.push_back(std::move(column));
   }
+  return out;
+}
+
+std::unique_ptr<ScanIterator> NewScanIterator(std::shared_ptr<const ScanPlan> plan, size_t begin,
+                                              size_t end) {
+  auto state = std::make_unique<ScanIterator::State>();
+  state->plan = std::move(plan);
+  state->next_file = begin;
+  state->end_file = end;
+  return std::unique_ptr<ScanIterator>(new ScanIterator(std::move(state)));
+}
+
+Result<std::unique_ptr<Scan>> Scan::Make(const Snapshot& snapshot, ScanOptions options) {
+  if (options.max_rows_without_data_columns <= 0) {
+    return Status::InvalidArgument("max_rows_without_data_columns must be positive");
+  }
+  auto plan = std::make_shared<ScanPlan>();
+  plan->fs = snapshot.file_system();
+  plan->table_root = snapshot.table_root();
+  plan->mode = snapshot.column_mapping_mode();
+  LAKESYNC_ASSIGN_OR_RETURN(plan->columns, ProjectColumns(snapshot, options.columns));
+  for (const auto& column : plan->columns) plan->schema.push_back(column.field);
+  plan->files = &snapshot.files();
   plan->options = std::move(options);
-  return std::unique_ptr<Scan>(new Scan(std::move(plan)));
+  const auto* files = plan->files;
+  return std::unique_ptr<Scan>(new Scan(std::move(plan), files));
 }
 
 const std::vector<Field>& Scan::schema() const { return plan_->schema; }
 
-const std::vector<AddFile>& Scan::files() const { return plan_->snapshot->files(); }
-
 Result<std::unique_ptr<ScanIterator>> Scan::Open() const {
-  auto state = std::make_unique<ScanIterator::State>();
-  state->plan = plan_;
-  state->end_file = plan_->snapshot->files().size();
-  return std::unique_ptr<ScanIterator>(new ScanIterator(std::move(state)));
+  return NewScanIterator(plan_, 0, plan_->num_tasks());
 }
 
 Result<std::unique_ptr<ScanIterator>> Scan::OpenFile(size_t index) const {
-  if (index >= plan_->snapshot->files().size()) {
+  if (index >= plan_->num_tasks()) {
     return Status::InvalidArgument("file index {} out of range ({} files)", index,
-                                   plan_->snapshot->files().size());
+                                   plan_->num_tasks());
   }
-  auto state = std::make_unique<ScanIterator::State>();
-  state->plan = plan_;
-  state->next_file = index;
-  state->end_file = index + 1;
-  return std::unique_ptr<ScanIterator>(new ScanIterator(std::move(state)));
+  return NewScanIterator(plan_, index, index + 1);
 }
 
 }  // namespace lakesync::delta

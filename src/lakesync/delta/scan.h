@@ -60,8 +60,9 @@ class ScanIterator {
   const AddFile* current_file() const;
 
  private:
-  friend class Scan;
   struct State;
+  friend std::unique_ptr<ScanIterator> NewScanIterator(std::shared_ptr<const ScanPlan> plan,
+                                                       size_t begin, size_t end);
   explicit ScanIterator(std::unique_ptr<State> state);
   std::unique_ptr<State> state_;
 };
@@ -74,7 +75,7 @@ class Scan {
   /// The schema of every batch: the table's logical fields, projected.
   const std::vector<Field>& schema() const;
   /// The files the scan reads, in order.
-  const std::vector<AddFile>& files() const;
+  const std::vector<AddFile>& files() const { return *files_; }
 
   /// Iterates over every file.
   Result<std::unique_ptr<ScanIterator>> Open() const;
@@ -82,8 +83,10 @@ class Scan {
   Result<std::unique_ptr<ScanIterator>> OpenFile(size_t index) const;
 
  private:
-  explicit Scan(std::shared_ptr<const ScanPlan> plan) : plan_(std::move(plan)) {}
+  explicit Scan(std::shared_ptr<const ScanPlan> plan, const std::vector<AddFile>* files)
+      : plan_(std::move(plan)), files_(files) {}
   std::shared_ptr<const ScanPlan> plan_;
+  const std::vector<AddFile>* files_;
 };
 
 }  // namespace lakesync::delta
