@@ -46,6 +46,20 @@ std::optional<std::string> QueryResult::GetOptional(int row, int col) const {
   return std::string(Get(row, col));
 }
 
+Result<int64_t> QueryResult::GetInt64(int row, int col) const {
+  if (IsNull(row, col)) {
+    return Status::InvalidArgument("column \"{}\" of row {} is null", ColumnName(col), row);
+  }
+  const std::string_view s = Get(row, col);
+  int64_t n = 0;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+  if (ec != std::errc() || ptr != s.data() + s.size()) {
+    return Status::InvalidArgument("column \"{}\" of row {} is not an integer: '{}'",
+                                   ColumnName(col), row, s);
+  }
+  return n;
+}
+
 std::string_view QueryResult::ColumnName(int col) const {
   const char* name = PQfname(result_, col);
   return name == nullptr ? std::string_view() : std::string_view(name);

@@ -40,6 +40,8 @@ class QueryResult {
   std::string_view Get(int row, int col) const;
   /// The value, or nullopt for a null.
   std::optional<std::string> GetOptional(int row, int col) const;
+  /// The value as an integer. Errors: InvalidArgument for a null or non-integer value.
+  Result<int64_t> GetInt64(int row, int col) const;
   std::string_view ColumnName(int col) const;
   std::vector<std::string> ColumnNames() const;
   /// Index of the column named `name`, or -1.

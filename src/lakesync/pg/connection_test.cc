@@ -76,6 +76,11 @@ TEST(ConnectionTest, QueryReturnsRowsAndColumnNames) {
   EXPECT_EQ(r->ColumnNames(), (std::vector<std::string>{"a", "b", "c"}));
   EXPECT_EQ(r->ColumnIndex("c"), 2);
   EXPECT_GE((*conn)->ServerVersion(), 130000);
+  auto ints = (*conn)->Query("SELECT 9223372036854775807::bigint, NULL::int, 'x'::text");
+  ASSERT_TRUE(ints.ok());
+  EXPECT_EQ(*ints->GetInt64(0, 0), 9223372036854775807);
+  EXPECT_TRUE(ints->GetInt64(0, 1).status().IsInvalidArgument());
+  EXPECT_TRUE(ints->GetInt64(0, 2).status().IsInvalidArgument());
 }
 
 TEST(ConnectionTest, ParameterisedQueryBindsTextAndNull) {

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 
 #include "lakesync/common/macros.h"
@@ -514,6 +516,46 @@ TEST_F(CopyEncoderTest, ManyBatchesManyColumnsInTargetOrder) {
   // Both batches sum i * 1.001 for i < 50000: 2 * 1.001 * (49999 * 50000 / 2).
   EXPECT_EQ(*rows,
             (::lakesync::testing::Rows{{"100000", "85714", "2502449950.000", "99999", "t"}}));
+}
+
+// Throughput of the hot path (run by hand, ideally in a Release build):
+//   lakesync_pg_test --gtest_also_run_disabled_tests --gtest_filter='*EncodeThroughput*'
+TEST(CopyEncoderFormatTest, DISABLED_EncodeThroughput) {
+  constexpr int64_t kBatch = 65536;
+  constexpr int kBatches = 150;  // ~10M rows
+  std::vector<std::optional<int64_t>> ids, ts;
+  std::vector<std::optional<double>> scores;
+  std::vector<std::optional<std::string>> emails;
+  std::vector<std::optional<Int128>> amounts;
+  for (int64_t i = 0; i < kBatch; ++i) {
+    ids.push_back(i);
+    ts.push_back(1700000000000000 + i);
+    scores.push_back(i * 0.5);
+    emails.push_back("user_" + std::to_string(i) + "@example.com");
+    amounts.push_back(Int128{i * 137});
+  }
+  ColumnBatch batch = MakeBatch(
+      {{F("id", T(TypeId::kInt64)), FixedColumn<int64_t>(T(TypeId::kInt64), ids)},
+       {F("email", T(TypeId::kString)), StringColumn(T(TypeId::kString), emails)},
+       {F("score", T(TypeId::kFloat64)), FixedColumn<double>(T(TypeId::kFloat64), scores)},
+       {F("at", DataType::Timestamp(TimeUnit::kMicros, true)),
+        FixedColumn<int64_t>(DataType::Timestamp(TimeUnit::kMicros, true), ts)},
+       {F("amount", DataType::Decimal(18, 2)),
+        FixedColumn<Int128>(DataType::Decimal(18, 2), amounts)}});
+  auto enc = CopyBinaryEncoder::Make(batch.schema);
+  ASSERT_TRUE(enc.ok());
+  const auto start = std::chrono::steady_clock::now();
+  size_t bytes = 0;
+  for (int b = 0; b < kBatches; ++b) {
+    ASSERT_TRUE((*enc)->AppendBatch(batch).ok());
+    bytes += (*enc)->size();
+    (*enc)->Clear();
+  }
+  const double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("%lld rows, %.0f MB in %.2f s: %.1f M rows/s, %.0f MB/s\n",
+              static_cast<long long>((*enc)->rows_encoded()), bytes / 1e6, secs,
+              (*enc)->rows_encoded() / secs / 1e6, bytes / 1e6 / secs);
 }
 
 TEST(CopyEncoderFormatTest, HeaderAndTrailerBytes) {
