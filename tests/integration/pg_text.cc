@@ -72,7 +72,7 @@ bool MatchesPgText(const ColumnVector& col, int64_t row, const std::optional<std
   }
   switch (t.id) {
     case TypeId::kBoolean:
-      *expected = col.Value<uint8_t>(row) ? "t" : "f";
+      *expected = col.Value<uint8_t>(row) ? "true" : "false";
       break;
     case TypeId::kInt8:
       *expected = std::to_string(col.Value<int8_t>(row));
