@@ -8,7 +8,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 demo=${LAKESYNC_DEMO_DIR:-/tmp/lakesync-demo}
 rows=${LAKESYNC_DEMO_ROWS:-100000}
 
-bash "$root/scripts/setup.sh" release
+bash "$root/scripts/setup.sh" release lakesync deltagen
 bin="$root/build/release"
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }

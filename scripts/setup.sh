@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Installs what lakesync needs (Debian packages listed in deps/debian-packages.txt), then
 # configures and builds a CMake preset. Fast when everything is already there.
-#   scripts/setup.sh [PRESET]      PRESET: release (default), debug, asan
+#   scripts/setup.sh [PRESET [TARGET...]]   PRESET: release (default), debug, asan;
+#                                            TARGETs: what to build (default: everything)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 preset=${1:-release}
+shift || true
+targets=()
+[ $# -gt 0 ] && targets=(--target "$@")
 
 need_root() {
   if [ "$(id -u)" != 0 ]; then
@@ -34,4 +38,4 @@ fi
 
 cd "$root"
 cmake --preset "$preset" >/dev/null
-cmake --build --preset "$preset" -j"$(nproc)"
+cmake --build --preset "$preset" -j"$(nproc)" "${targets[@]}"
