@@ -86,6 +86,8 @@ class Connection {
   /// Starts COPY ... FROM STDIN; REQUIRES: no COPY in progress.
   Status BeginCopy(std::string_view sql);
   /// Sends COPY data. On failure the COPY is over; the Status carries the server's reason.
+  /// A row the server rejects is usually reported only by EndCopy: the server reads and drops
+  /// the rest of the stream, and libpq gives no way to see its error before the COPY ends.
   Status PutCopyData(const uint8_t* data, size_t size);
   /// Finishes the COPY and returns the number of rows the server stored.
   Result<int64_t> EndCopy();
