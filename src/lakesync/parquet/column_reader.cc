@@ -244,7 +244,7 @@ Status ChunkDecoder::TryDirectPlain(Encoding enc, const uint8_t* in, size_t in_s
 void ChunkDecoder::ReserveBytes(uint64_t extra, int64_t page_entries) {
   PodVector<uint8_t>& bytes = values_.bytes;
   const uint64_t need = bytes.size() + extra;
-  if (need <= bytes.capacity()) return;
+  if (need <= bytes.capacity() || need > std::numeric_limits<uint32_t>::max()) return;
   uint64_t target = need;
   const int64_t seen = entries_ + page_entries;
   if (seen > 0 && seen < meta_.num_values) {

@@ -115,10 +115,10 @@ Result<std::vector<int>> FileReader::ColumnsByFieldId(const std::vector<int32_t>
 Status FileReader::ReadColumn(int row_group, int field, ColumnVector* out) const {
   const SchemaNode& node = schema_.fields[field];
   const RowGroup& rg = metadata_.row_groups[row_group];
-  std::vector<LeafData> leaves(schema_.leaves.size());
+  std::vector<LeafData> leaves(static_cast<size_t>(node.num_leaves));
   for (int l = node.first_leaf; l < node.first_leaf + node.num_leaves; ++l) {
     const LeafColumn& leaf = schema_.leaves[l];
-    Status st = ReadColumnChunk(*file_, rg.columns[l], leaf, &leaves[l]);
+    Status st = ReadColumnChunk(*file_, rg.columns[l], leaf, &leaves[l - node.first_leaf]);
     if (!st.ok()) {
       return st.WithContext(
           fmt::format("{}: row group {}, column {}", file_->path(), row_group, leaf.dotted_path));

@@ -9,6 +9,13 @@ namespace lakesync::parquet {
 
 namespace {
 
+/// The decoded leaves of one top-level column: at(i) is leaf i of the schema.
+struct Leaves {
+  std::vector<LeafData>& data;
+  int base;
+  LeafData& at(int leaf) { return data[static_cast<size_t>(leaf - base)]; }
+};
+
 struct Levels {
   const uint16_t* def = nullptr;  // null: every level is 0
   const uint16_t* rep = nullptr;
@@ -54,12 +61,12 @@ void SetAllNull(int64_t n, ColumnVector* col) {
   }
 }
 
-Status Assemble(const SchemaNode& node, int16_t slot_def, int16_t slot_rep,
-                std::vector<LeafData>& leaves, ColumnVector* out);
+Status Assemble(const SchemaNode& node, int16_t slot_def, int16_t slot_rep, Leaves& leaves,
+                ColumnVector* out);
 
-Status AssembleLeaf(const SchemaNode& node, int16_t slot_def, int16_t slot_rep,
-                    std::vector<LeafData>& leaves, ColumnVector* out) {
-  LeafData& d = leaves[node.leaf];
+Status AssembleLeaf(const SchemaNode& node, int16_t slot_def, int16_t slot_rep, Leaves& leaves,
+                    ColumnVector* out) {
+  LeafData& d = leaves.at(node.leaf);
   const Levels lv = LevelsOf(d);
   *out = std::move(d.values);
   const bool every_entry_is_slot = lv.rep == nullptr && slot_def == 0;
@@ -103,9 +110,9 @@ Status AssembleLeaf(const SchemaNode& node, int16_t slot_def, int16_t slot_rep,
   return Status::OK();
 }
 
-Status AssembleStruct(const SchemaNode& node, int16_t slot_def, int16_t slot_rep,
-                      std::vector<LeafData>& leaves, ColumnVector* out) {
-  const Levels lv = LevelsOf(leaves[node.first_leaf]);
+Status AssembleStruct(const SchemaNode& node, int16_t slot_def, int16_t slot_rep, Leaves& leaves,
+                      ColumnVector* out) {
+  const Levels lv = LevelsOf(leaves.at(node.first_leaf));
   *out = ColumnVector(node.field.type);
   PodVector<uint8_t>& validity = out->validity();
   validity.reserve(static_cast<size_t>(lv.n));
@@ -128,9 +135,9 @@ Status AssembleStruct(const SchemaNode& node, int16_t slot_def, int16_t slot_rep
   return Status::OK();
 }
 
-Status AssembleRepeated(const SchemaNode& node, int16_t slot_def, int16_t slot_rep,
-                        std::vector<LeafData>& leaves, ColumnVector* out) {
-  const Levels lv = LevelsOf(leaves[node.first_leaf]);
+Status AssembleRepeated(const SchemaNode& node, int16_t slot_def, int16_t slot_rep, Leaves& leaves,
+                        ColumnVector* out) {
+  const Levels lv = LevelsOf(leaves.at(node.first_leaf));
   *out = ColumnVector(node.field.type);
   PodVector<uint8_t>& validity = out->validity();
   PodVector<uint32_t>& offsets = out->offsets();
@@ -175,8 +182,8 @@ Status AssembleRepeated(const SchemaNode& node, int16_t slot_def, int16_t slot_r
   return Status::OK();
 }
 
-Status Assemble(const SchemaNode& node, int16_t slot_def, int16_t slot_rep,
-                std::vector<LeafData>& leaves, ColumnVector* out) {
+Status Assemble(const SchemaNode& node, int16_t slot_def, int16_t slot_rep, Leaves& leaves,
+                ColumnVector* out) {
   switch (node.kind) {
     case SchemaNode::Kind::kLeaf:
       return AssembleLeaf(node, slot_def, slot_rep, leaves, out);
@@ -237,7 +244,12 @@ void SpreadValues(const uint8_t* valid, int64_t n, ColumnVector* col) {
 }
 
 Status AssembleColumn(const SchemaNode& node, std::vector<LeafData>& leaves, ColumnVector* out) {
-  return Assemble(node, 0, 0, leaves, out);
+  if (leaves.size() != static_cast<size_t>(node.num_leaves)) {
+    return Status::Internal("AssembleColumn: {} leaves for a node with {}", leaves.size(),
+                            node.num_leaves);
+  }
+  Leaves ls{leaves, node.first_leaf};
+  return Assemble(node, 0, 0, ls, out);
 }
 
 }  // namespace lakesync::parquet

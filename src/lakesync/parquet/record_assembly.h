@@ -13,8 +13,8 @@
 
 namespace lakesync::parquet {
 
-/// Assembles the column of top-level `node`. `leaves` is indexed by leaf index and must hold
-/// the decoded data of every leaf under `node`; their values are moved out.
+/// Assembles the column of top-level `node`. `leaves[i]` holds the decoded data of leaf
+/// `node.first_leaf + i` (node.num_leaves of them); their values are moved out.
 /// REQUIRES: the leaves were decoded for this node's schema.
 Status AssembleColumn(const SchemaNode& node, std::vector<LeafData>& leaves, ColumnVector* out);
 
