@@ -32,7 +32,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # npm packages used by tests (independent readers and clients), installed into node_modules/.
-if [ -f "$root/package.json" ] && [ ! -d "$root/node_modules" -o "$root/package.json" -nt "$root/node_modules" ]; then
+# Skipped when node_modules/ is newer than package.json and package-lock.json (nothing changed).
+if [ -f "$root/package.json" ] && { [ ! -d "$root/node_modules" ] ||
+    [ "$root/package.json" -nt "$root/node_modules" ] || [ "$root/package-lock.json" -nt "$root/node_modules" ]; }; then
   (cd "$root" && npm install --no-audit --no-fund --loglevel=error && touch node_modules)
 fi
 
