@@ -154,9 +154,13 @@ std::optional<std::vector<uint32_t>> DeletedRows::Selection(uint64_t first, uint
   return keep;
 }
 
-Result<std::string> Z85Decode(std::string_view text) {
+Result<std::string> Z85Decode(std::string_view text, std::optional<size_t> size) {
   if (text.size() % 5 != 0) {
     return Status::Corruption("Z85 text of length {} is not a multiple of 5", text.size());
+  }
+  const size_t full_size = text.size() / 5 * 4;
+  if (size && (*size > full_size || *size + 4 <= full_size)) {
+    return Status::Corruption("Z85 text of length {} cannot hold {} bytes", text.size(), *size);
   }
   std::array<int, 256> digit;
   digit.fill(-1);
@@ -164,17 +168,30 @@ Result<std::string> Z85Decode(std::string_view text) {
     digit[static_cast<uint8_t>(kZ85Alphabet[i])] = static_cast<int>(i);
   }
   std::string out;
-  out.reserve(text.size() / 5 * 4);
+  out.reserve(full_size);
   for (size_t i = 0; i < text.size(); i += 5) {
+    // Delta encodes a final partial block of k bytes in the group's last k + 1 digits (the
+    // leading digits are filler), so only those digits carry the value.
+    const bool last = i + 5 == text.size();
+    const size_t tail = last && size ? *size % 4 : 0;
+    const size_t first_digit = tail == 0 ? 0 : 4 - tail;
     uint64_t value = 0;
     for (size_t k = 0; k < 5; ++k) {
       const int d = digit[static_cast<uint8_t>(text[i + k])];
       if (d < 0) return Status::Corruption("invalid Z85 character '{}'", text[i + k]);
-      value = value * 85 + static_cast<uint64_t>(d);
+      if (k >= first_digit) value = value * 85 + static_cast<uint64_t>(d);
     }
     if (value > 0xFFFFFFFFULL) return Status::Corruption("Z85 group out of range");
-    for (int shift = 24; shift >= 0; shift -= 8) out += static_cast<char>((value >> shift) & 0xFF);
+    if (tail == 0) {
+      for (int shift = 24; shift >= 0; shift -= 8) {
+        out += static_cast<char>((value >> shift) & 0xFF);
+      }
+    } else {
+      if (value >> (8 * tail) != 0) return Status::Corruption("Z85 final group out of range");
+      for (size_t b = tail; b-- > 0;) out += static_cast<char>((value >> (8 * b)) & 0xFF);
+    }
   }
+  if (size) out.resize(*size);
   return out;
 }
 
@@ -245,10 +262,11 @@ Result<DeletedRows> LoadDeletionVector(storage::FileSystem& fs, const DeletionVe
   std::string where;
   if (dv.storage_type == "i") {
     where = "inline deletion vector";
-    LAKESYNC_ASSIGN_OR_RETURN(bitmap, Z85Decode(dv.path_or_inline_dv));
-    if (dv.size_in_bytes > 0 && static_cast<size_t>(dv.size_in_bytes) <= bitmap.size()) {
-      bitmap.resize(static_cast<size_t>(dv.size_in_bytes));
-    }
+    std::optional<size_t> size;
+    if (dv.size_in_bytes > 0) size = static_cast<size_t>(dv.size_in_bytes);
+    auto decoded = Z85Decode(dv.path_or_inline_dv, size);
+    if (!decoded.ok()) return decoded.status().WithContext(where);
+    bitmap = std::move(decoded).value();
   } else {
     LAKESYNC_ASSIGN_OR_RETURN(auto path, DeletionVectorPath(dv, table_root));
     where = fmt::format("deletion vector file {}", path);

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,8 +27,9 @@ struct DeletedRows {
   std::optional<std::vector<uint32_t>> Selection(uint64_t first, uint64_t count) const;
 };
 
-/// Decodes Z85 (ZeroMQ RFC 32) text; its length must be a multiple of 5.
-Result<std::string> Z85Decode(std::string_view text);
+/// Decodes Z85 (ZeroMQ RFC 32) text; its length must be a multiple of 5. `size` (the DV's
+/// sizeInBytes) says how many bytes the text holds when that is not a multiple of 4.
+Result<std::string> Z85Decode(std::string_view text, std::optional<size_t> size = std::nullopt);
 
 /// Where an on-disk DV lives: `<table_root>/<prefix>/deletion_vector_<uuid>.bin` for storage
 /// type 'u', the (URI-decoded) path for 'p'. InvalidArgument for inline DVs.

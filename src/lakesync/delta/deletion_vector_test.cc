@@ -31,6 +31,17 @@ TEST(DeletionVectorTest, InlineBitmapDecodes) {
   EXPECT_EQ(*rows->Selection(10, 3), (std::vector<uint32_t>{0, 2}));
 }
 
+// A 34-byte DV (delta-kernel-rs cdf-table-with-dv, version 5): row 3 only. Its last Z85 group
+// holds the final 2 bytes.
+TEST(DeletionVectorTest, UnalignedInlineBitmapDecodes) {
+  auto bytes = Z85Decode("^Bg9^0rr910000000000iXQKl0rr91000005c8Xg##093", 34);
+  ASSERT_TRUE(bytes.ok()) << bytes.status();
+  ASSERT_EQ(bytes->size(), 34u);
+  auto rows = ParseDeletionVector(*bytes);
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  EXPECT_EQ(rows->rows, std::vector<uint64_t>{3});
+}
+
 TEST(DeletionVectorTest, MalformedInputIsCorruption) {
   EXPECT_TRUE(Z85Decode("abc").status().IsCorruption());
   EXPECT_TRUE(Z85Decode("abc d").status().IsCorruption());
