@@ -1,6 +1,7 @@
 #include "lakesync/parquet/column_reader.h"
 
 #include <fmt/format.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <limits>
@@ -65,8 +66,13 @@ struct Bytes16 {
 
 class ChunkDecoder {
  public:
-  ChunkDecoder(const ColumnMetaData& meta, const LeafColumn& leaf, LeafData* out)
-      : meta_(meta), leaf_(leaf), out_(out), width_(PhysicalWidth(leaf)) {
+  ChunkDecoder(const ColumnMetaData& meta, const LeafColumn& leaf, LeafData* out,
+               bool verify_checksums)
+      : meta_(meta),
+        leaf_(leaf),
+        out_(out),
+        width_(PhysicalWidth(leaf)),
+        verify_checksums_(verify_checksums) {
     if (leaf.physical_type == Type::BYTE_ARRAY) {
       values_.offsets.push_back(0);
     }
@@ -100,6 +106,7 @@ class ChunkDecoder {
   const LeafColumn& leaf_;
   LeafData* out_;
   const int width_;
+  const bool verify_checksums_;
   Dense values_;
   Dense dict_;
   bool has_dict_ = false;
@@ -150,6 +157,21 @@ Status ChunkDecoder::Run(const uint8_t* data, size_t size) {
     }
     const uint8_t* body = data + pos;
     pos += static_cast<size_t>(h.compressed_page_size);
+    if (verify_checksums_ && h.crc) {
+      // CRC32 (as zlib computes it) of the page bytes as stored, header excluded.
+      uLong crc = crc32(0L, Z_NULL, 0);
+      size_t left = static_cast<size_t>(h.compressed_page_size);
+      for (const uint8_t* p = body; left > 0;) {
+        uInt k = static_cast<uInt>(std::min<size_t>(left, 1u << 30));
+        crc = crc32(crc, p, k);
+        p += k;
+        left -= k;
+      }
+      if (static_cast<uint32_t>(crc) != static_cast<uint32_t>(*h.crc)) {
+        return Status::Corruption("page {}: CRC mismatch (stored {:08x}, computed {:08x})", page,
+                                  static_cast<uint32_t>(*h.crc), static_cast<uint32_t>(crc));
+      }
+    }
     Status st = Page(h, body, static_cast<size_t>(h.compressed_page_size));
     if (!st.ok()) return st.WithContext(fmt::format("page {}", page));
     ++page;
@@ -706,7 +728,7 @@ Status ChunkDecoder::Finish() {
 }  // namespace
 
 Status DecodeColumnChunk(const uint8_t* data, size_t size, const ColumnMetaData& meta,
-                         const LeafColumn& leaf, LeafData* out) {
+                         const LeafColumn& leaf, LeafData* out, bool verify_checksums) {
   *out = LeafData{};
   if (meta.type != leaf.physical_type) {
     return Status::Corruption("column chunk type {} differs from the schema's {}",
@@ -719,12 +741,12 @@ Status DecodeColumnChunk(const uint8_t* data, size_t size, const ColumnMetaData&
       leaf.type.id != TypeId::kBinary) {
     return Status::Corruption("FIXED_LEN_BYTE_ARRAY of length {}", leaf.type_length);
   }
-  ChunkDecoder dec(meta, leaf, out);
+  ChunkDecoder dec(meta, leaf, out, verify_checksums);
   return dec.Run(data, size);
 }
 
 Status ReadColumnChunk(const storage::RandomAccessFile& file, const ColumnChunk& chunk,
-                       const LeafColumn& leaf, LeafData* out) {
+                       const LeafColumn& leaf, LeafData* out, bool verify_checksums) {
   if (chunk.encrypted) return Status::NotSupported("encrypted column chunks");
   if (chunk.file_path) return Status::NotSupported("column chunks in other files");
   if (!chunk.meta_data) return Status::Corruption("column chunk without metadata");
@@ -742,7 +764,7 @@ Status ReadColumnChunk(const storage::RandomAccessFile& file, const ColumnChunk&
   }
   PodVector<uint8_t> buf(static_cast<size_t>(length));
   LAKESYNC_RETURN_NOT_OK(file.ReadAt(start, length, buf.data()));
-  return DecodeColumnChunk(buf.data(), buf.size(), meta, leaf, out);
+  return DecodeColumnChunk(buf.data(), buf.size(), meta, leaf, out, verify_checksums);
 }
 
 }  // namespace lakesync::parquet

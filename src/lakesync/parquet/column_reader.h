@@ -27,12 +27,13 @@ struct LeafData {
 
 /// Reads and decodes one column chunk. Errors carry "column <path>, page <n>" context; the
 /// caller adds the file and row group.
+/// `verify_checksums`: pages that carry a CRC32 are checked against it (Corruption on mismatch).
 Status ReadColumnChunk(const storage::RandomAccessFile& file, const ColumnChunk& chunk,
-                       const LeafColumn& leaf, LeafData* out);
+                       const LeafColumn& leaf, LeafData* out, bool verify_checksums = true);
 
 /// Decodes a column chunk already in memory (`data` holds the chunk's pages, starting at the
 /// first page). Exposed for tests.
 Status DecodeColumnChunk(const uint8_t* data, size_t size, const ColumnMetaData& meta,
-                         const LeafColumn& leaf, LeafData* out);
+                         const LeafColumn& leaf, LeafData* out, bool verify_checksums = true);
 
 }  // namespace lakesync::parquet

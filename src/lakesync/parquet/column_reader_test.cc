@@ -704,3 +704,35 @@ TEST(FileReaderBenchmark, DISABLED_Throughput) {
 
 }  // namespace
 }  // namespace lakesync::parquet
+
+namespace lakesync::parquet {
+namespace {
+
+TEST(ColumnReaderTest, PageCrcIsVerified) {
+  ChunkBuilder b;
+  b.codec = CompressionCodec::SNAPPY;
+  b.PageV1(3, {}, 0, {}, 0, Encoding::PLAIN, PlainFixed<int64_t>({7, 8, 9}));
+  size_t hs;
+  auto h = ParsePageHeader(reinterpret_cast<const uint8_t*>(b.bytes.data()), b.bytes.size(), &hs);
+  ASSERT_TRUE(h.ok());
+  const std::string body = b.bytes.substr(hs);
+  PageHeader with_crc = *h;
+  with_crc.crc = static_cast<int32_t>(
+      crc32(0, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size())));
+  b.bytes = SerializePageHeader(with_crc) + body;
+  LeafColumn leaf = Leaf(Type::INT64, DataType::Primitive(TypeId::kInt64), 0);
+  LeafData out;
+  ASSERT_TRUE(Decode(b, leaf, &out).ok());
+  with_crc.crc = *with_crc.crc ^ 1;
+  b.bytes = SerializePageHeader(with_crc) + body;
+  Status st = Decode(b, leaf, &out);
+  EXPECT_TRUE(st.IsCorruption());
+  EXPECT_NE(st.message().find("CRC mismatch"), std::string::npos) << st.ToString();
+  // Verification can be turned off.
+  EXPECT_TRUE(DecodeColumnChunk(reinterpret_cast<const uint8_t*>(b.bytes.data()), b.bytes.size(),
+                                b.Meta(Type::INT64), leaf, &out, /*verify_checksums=*/false)
+                  .ok());
+}
+
+}  // namespace
+}  // namespace lakesync::parquet

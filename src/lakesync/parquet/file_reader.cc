@@ -118,7 +118,8 @@ Status FileReader::ReadColumn(int row_group, int field, ColumnVector* out) const
   std::vector<LeafData> leaves(static_cast<size_t>(node.num_leaves));
   for (int l = node.first_leaf; l < node.first_leaf + node.num_leaves; ++l) {
     const LeafColumn& leaf = schema_.leaves[l];
-    Status st = ReadColumnChunk(*file_, rg.columns[l], leaf, &leaves[l - node.first_leaf]);
+    Status st = ReadColumnChunk(*file_, rg.columns[l], leaf, &leaves[l - node.first_leaf],
+                                options_.verify_page_checksums);
     if (!st.ok()) {
       return st.WithContext(
           fmt::format("{}: row group {}, column {}", file_->path(), row_group, leaf.dotted_path));

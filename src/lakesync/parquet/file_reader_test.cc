@@ -165,6 +165,22 @@ TEST(FileReaderSharedTest, DecodesEverySharedParquetFile) {
           if (!cc.meta_data) continue;
           census["codec " + CodecName(cc.meta_data->codec)]++;
           for (Encoding e : cc.meta_data->encodings) census["encoding " + EncodingName(e)]++;
+          {
+            // Count chunks whose first page carries a CRC (which the reader verifies).
+            int64_t start =
+                cc.meta_data->dictionary_page_offset && *cc.meta_data->dictionary_page_offset > 0
+                    ? std::min(*cc.meta_data->dictionary_page_offset,
+                               cc.meta_data->data_page_offset)
+                    : cc.meta_data->data_page_offset;
+            std::ifstream in(path, std::ios::binary);
+            in.seekg(start);
+            char hdr[256];
+            in.read(hdr, sizeof(hdr));
+            size_t hs;
+            auto ph = ParsePageHeader(reinterpret_cast<const uint8_t*>(hdr),
+                                      static_cast<size_t>(in.gcount()), &hs);
+            if (ph.ok() && ph->crc) census["chunks whose first page has a CRC"]++;
+          }
           for (const PageEncodingStats& ps : cc.meta_data->encoding_stats) {
             census["pages " + PageTypeName(ps.page_type) + " " + EncodingName(ps.encoding)] +=
                 ps.count;
