@@ -172,6 +172,24 @@ Result<std::unique_ptr<Snapshot>> Snapshot::Open(std::shared_ptr<storage::FileSy
                 options);
 }
 
+Result<int64_t> Snapshot::LatestVersion(storage::FileSystem& fs, const std::string& table_root) {
+  const std::string log_dir = storage::JoinPath(table_root, "_delta_log");
+  const auto hint = LastCheckpointHint(fs, log_dir);
+  std::vector<storage::FileInfo> entries;
+  if (hint) {
+    LAKESYNC_ASSIGN_OR_RETURN(entries, fs.ListDirAfter(log_dir, fmt::format("{:020d}", *hint)));
+  }
+  if (entries.empty()) {
+    LAKESYNC_ASSIGN_OR_RETURN(entries, fs.ListDir(log_dir));
+  }
+  const LogListing listing = ClassifyLogListing(entries);
+  int64_t latest = -1;
+  if (!listing.commits.empty()) latest = listing.commits.rbegin()->first;
+  if (!listing.checkpoints.empty()) latest = std::max(latest, listing.checkpoints.rbegin()->first);
+  if (latest < 0) return Status::NotFound("not a Delta table: {}", table_root);
+  return latest;
+}
+
 Result<std::unique_ptr<Snapshot>> Snapshot::Open(const std::string& table_uri,
                                                  SnapshotOptions options) {
   LAKESYNC_ASSIGN_OR_RETURN(auto fs, storage::FileSystemForPath(table_uri));

@@ -48,6 +48,10 @@ class Snapshot {
   static Result<std::unique_ptr<Snapshot>> Open(const std::string& table_uri,
                                                 SnapshotOptions options = {});
 
+  /// The newest version of the table, from a listing of its log (no commit is read): a cheap
+  /// check for whether a table changed since a version. NotFound when there is no log.
+  static Result<int64_t> LatestVersion(storage::FileSystem& fs, const std::string& table_root);
+
   const std::shared_ptr<storage::FileSystem>& file_system() const { return fs_; }
   const std::string& table_root() const { return table_root_; }
   int64_t version() const { return version_; }

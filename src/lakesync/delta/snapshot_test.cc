@@ -97,6 +97,8 @@ TEST_F(SnapshotTest, ReplaysAddsAndRemoves) {
 TEST_F(SnapshotTest, TimeTravelToEarlierVersion) {
   WriteCommit(0, {ProtocolLine(), MetadataLine(), AddLine("a.parquet")});
   WriteCommit(1, {RemoveLine("a.parquet"), AddLine("b.parquet")});
+  EXPECT_EQ(*Snapshot::LatestVersion(*fs_, root_.string()), 1);
+  EXPECT_TRUE(Snapshot::LatestVersion(*fs_, (root_ / "nope").string()).status().IsNotFound());
   auto snap = Open(0);
   ASSERT_TRUE(snap.ok()) << snap.status();
   EXPECT_EQ((*snap)->version(), 0);
