@@ -369,8 +369,13 @@ void AppendTimeOfDayText(int64_t micros_of_day, std::string& out) {
 
 void AppendTimestampText(int64_t micros_since_1970, bool utc, std::string& out) {
   constexpr int64_t kMicrosPerDay = 86400LL * 1000000;
-  const int64_t days = FloorDiv(micros_since_1970, kMicrosPerDay);
-  const int64_t of_day = micros_since_1970 - days * kMicrosPerDay;
+  // Quotient and remainder rather than days * kMicrosPerDay, which overflows near INT64_MIN.
+  int64_t days = micros_since_1970 / kMicrosPerDay;
+  int64_t of_day = micros_since_1970 % kMicrosPerDay;
+  if (of_day < 0) {
+    of_day += kMicrosPerDay;
+    --days;
+  }
   bool bc;
   AppendYmd(days, out, bc);
   out.push_back('T');

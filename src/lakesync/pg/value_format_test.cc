@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "lakesync/pg/connection.h"
 #include "lakesync/pg/value_format_internal.h"
 #include "lakesync/testing/pg_test_env.h"
@@ -91,6 +93,9 @@ TEST(ValueTextTest, DatesTimesDecimalsBase64) {
   out.clear();
   AppendTimestampText(-1, true, out);
   EXPECT_EQ(out, "1969-12-31T23:59:59.999999+00:00");
+  out.clear();
+  AppendTimestampText(std::numeric_limits<int64_t>::min(), false, out);  // -290308 = 290309 BC
+  EXPECT_EQ(out, "290309-12-21T19:59:05.224192 BC");
   out.clear();
   AppendTimestampText(1700000000120000, false, out);
   EXPECT_EQ(out, "2023-11-14T22:13:20.12");
