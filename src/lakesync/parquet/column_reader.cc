@@ -745,8 +745,7 @@ Status DecodeColumnChunk(const uint8_t* data, size_t size, const ColumnMetaData&
   return dec.Run(data, size);
 }
 
-Status ReadColumnChunk(const storage::RandomAccessFile& file, const ColumnChunk& chunk,
-                       const LeafColumn& leaf, LeafData* out, bool verify_checksums) {
+Result<ByteRange> ColumnChunkRange(const ColumnChunk& chunk, int64_t file_size) {
   if (chunk.encrypted) return Status::NotSupported("encrypted column chunks");
   if (chunk.file_path) return Status::NotSupported("column chunks in other files");
   if (!chunk.meta_data) return Status::Corruption("column chunk without metadata");
@@ -757,14 +756,19 @@ Status ReadColumnChunk(const storage::RandomAccessFile& file, const ColumnChunk&
     start = *meta.dictionary_page_offset;
   }
   const int64_t length = meta.total_compressed_size;
-  const int64_t file_size = file.size();
   if (start < 0 || length < 0 || start > file_size || length > file_size - start) {
     return Status::Corruption("column chunk [{}, +{}) lies outside the file of {} bytes", start,
                               length, file_size);
   }
-  PodVector<uint8_t> buf(static_cast<size_t>(length));
-  LAKESYNC_RETURN_NOT_OK(file.ReadAt(start, length, buf.data()));
-  return DecodeColumnChunk(buf.data(), buf.size(), meta, leaf, out, verify_checksums);
+  return ByteRange{start, length};
+}
+
+Status ReadColumnChunk(const storage::RandomAccessFile& file, const ColumnChunk& chunk,
+                       const LeafColumn& leaf, LeafData* out, bool verify_checksums) {
+  LAKESYNC_ASSIGN_OR_RETURN(ByteRange range, ColumnChunkRange(chunk, file.size()));
+  PodVector<uint8_t> buf(static_cast<size_t>(range.length));
+  LAKESYNC_RETURN_NOT_OK(file.ReadAt(range.offset, range.length, buf.data()));
+  return DecodeColumnChunk(buf.data(), buf.size(), *chunk.meta_data, leaf, out, verify_checksums);
 }
 
 }  // namespace lakesync::parquet

@@ -10,6 +10,7 @@
 
 #include "lakesync/common/column_batch.h"
 #include "lakesync/common/pod_vector.h"
+#include "lakesync/common/result.h"
 #include "lakesync/common/status.h"
 #include "lakesync/parquet/format.h"
 #include "lakesync/parquet/schema.h"
@@ -24,6 +25,15 @@ struct LeafData {
   PodVector<uint16_t> rep;  // one per entry; empty when max_rep == 0
   ColumnVector values;      // the non-null values only, in the leaf's lakesync type
 };
+
+struct ByteRange {
+  int64_t offset = 0;
+  int64_t length = 0;
+};
+
+/// Where a column chunk's pages lie in a file of `file_size` bytes (dictionary page included);
+/// Corruption when outside the file, NotSupported for encrypted or external chunks.
+Result<ByteRange> ColumnChunkRange(const ColumnChunk& chunk, int64_t file_size);
 
 /// Reads and decodes one column chunk. Errors carry "column <path>, page <n>" context; the
 /// caller adds the file and row group.

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <thread>
@@ -19,6 +20,11 @@ constexpr char kMagic[4] = {'P', 'A', 'R', '1'};
 constexpr char kEncryptedMagic[4] = {'P', 'A', 'R', 'E'};
 // Footers beyond this are garbage lengths, not real files.
 constexpr int64_t kMaxFooterBytes = int64_t{1} << 30;
+// Bytes read from the end of a file to find the footer in one go.
+constexpr int64_t kFooterReadGuess = 64 * 1024;
+// Column chunks closer than this are read together; reads stay below the cap.
+constexpr int64_t kCoalesceGap = 1 << 20;
+constexpr int64_t kMaxCoalescedRead = int64_t{64} << 20;
 
 }  // namespace
 
@@ -34,17 +40,19 @@ Result<std::unique_ptr<FileReader>> FileReader::Open(
 Status FileReader::Init() {
   const int64_t size = file_->size();
   if (size < 12) return Status::Corruption("not a Parquet file: only {} bytes", size);
-  uint8_t tail[8];
-  LAKESYNC_RETURN_NOT_OK(file_->ReadAt(size - 8, 8, tail));
+  // One read of the file's end usually holds the whole footer (one request on object stores);
+  // a larger footer takes a second read. A small file's read includes the leading magic too.
+  const int64_t guess = std::min<int64_t>(size, kFooterReadGuess);
+  PodVector<uint8_t> tail_buf(static_cast<size_t>(guess));
+  LAKESYNC_RETURN_NOT_OK(file_->ReadAt(size - guess, guess, tail_buf.data()));
+  const uint8_t* tail = tail_buf.data() + guess - 8;
   if (std::memcmp(tail + 4, kEncryptedMagic, 4) == 0) {
     return Status::NotSupported("encrypted Parquet footers");
   }
   if (std::memcmp(tail + 4, kMagic, 4) != 0) {
     return Status::Corruption("not a Parquet file: bad magic at the end");
   }
-  uint8_t head[4];
-  LAKESYNC_RETURN_NOT_OK(file_->ReadAt(0, 4, head));
-  if (std::memcmp(head, kMagic, 4) != 0) {
+  if (guess == size && std::memcmp(tail_buf.data(), kMagic, 4) != 0) {
     return Status::Corruption("not a Parquet file: bad magic at the start");
   }
   uint32_t footer_len{};
@@ -52,9 +60,16 @@ Status FileReader::Init() {
   if (static_cast<int64_t>(footer_len) > size - 12 || footer_len > kMaxFooterBytes) {
     return Status::Corruption("footer length {} exceeds the file size {}", footer_len, size);
   }
-  PodVector<uint8_t> footer(footer_len);
-  LAKESYNC_RETURN_NOT_OK(file_->ReadAt(size - 8 - footer_len, footer_len, footer.data()));
-  auto md = ParseFileMetaData(footer.data(), footer.size());
+  PodVector<uint8_t> footer;
+  const uint8_t* footer_data;
+  if (static_cast<int64_t>(footer_len) + 8 <= guess) {
+    footer_data = tail - footer_len;
+  } else {
+    footer.resize(footer_len);
+    LAKESYNC_RETURN_NOT_OK(file_->ReadAt(size - 8 - footer_len, footer_len, footer.data()));
+    footer_data = footer.data();
+  }
+  auto md = ParseFileMetaData(footer_data, footer_len);
   if (!md.ok()) return md.status().WithContext("footer");
   metadata_ = std::move(md).value();
   if (metadata_.encrypted) return Status::NotSupported("encrypted Parquet files");
@@ -112,14 +127,15 @@ Result<std::vector<int>> FileReader::ColumnsByFieldId(const std::vector<int32_t>
   return out;
 }
 
-Status FileReader::ReadColumn(int row_group, int field, ColumnVector* out) const {
+Status FileReader::ReadColumn(int row_group, int field, const std::vector<ChunkSlice>& slices,
+                              ColumnVector* out) const {
   const SchemaNode& node = schema_.fields[field];
   const RowGroup& rg = metadata_.row_groups[row_group];
   std::vector<LeafData> leaves(static_cast<size_t>(node.num_leaves));
   for (int l = node.first_leaf; l < node.first_leaf + node.num_leaves; ++l) {
     const LeafColumn& leaf = schema_.leaves[l];
-    Status st = ReadColumnChunk(*file_, rg.columns[l], leaf, &leaves[l - node.first_leaf],
-                                options_.verify_page_checksums);
+    Status st = DecodeColumnChunk(slices[l].data, slices[l].size, *rg.columns[l].meta_data, leaf,
+                                  &leaves[l - node.first_leaf], options_.verify_page_checksums);
     if (!st.ok()) {
       return st.WithContext(
           fmt::format("{}: row group {}, column {}", file_->path(), row_group, leaf.dotted_path));
@@ -136,6 +152,31 @@ Status FileReader::ReadColumn(int row_group, int field, ColumnVector* out) const
   return Status::OK();
 }
 
+namespace {
+
+// Runs fn(i) for i in [0, n) on up to `threads` threads; returns the first error by index.
+template <typename Fn>
+Status ParallelFor(size_t n, int threads, Fn&& fn) {
+  std::vector<Status> statuses(n);
+  threads = std::min<int>(std::max(threads, 1), static_cast<int>(n));
+  if (threads <= 1) {
+    for (size_t i = 0; i < n; ++i) LAKESYNC_RETURN_NOT_OK(fn(i));
+    return Status::OK();
+  }
+  std::atomic<size_t> next{0};
+  auto work = [&]() {
+    for (size_t i = next++; i < n; i = next++) statuses[i] = fn(i);
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (std::thread& t : pool) t.join();
+  for (const Status& st : statuses) LAKESYNC_RETURN_NOT_OK(st);
+  return Status::OK();
+}
+
+}  // namespace
+
 Result<ColumnBatch> FileReader::ReadRowGroup(int row_group, const std::vector<int>& columns) {
   if (row_group < 0 || row_group >= num_row_groups()) {
     return Status::InvalidArgument("row group {} out of range [0, {}) in {}", row_group,
@@ -150,31 +191,67 @@ Result<ColumnBatch> FileReader::ReadRowGroup(int row_group, const std::vector<in
       return Status::InvalidArgument("column index {} out of range in {}", c, file_->path());
     }
   }
+  const RowGroup& rg = metadata_.row_groups[row_group];
   ColumnBatch batch;
-  batch.num_rows = metadata_.row_groups[row_group].num_rows;
+  batch.num_rows = rg.num_rows;
   batch.columns.resize(selected.size());
   for (int c : selected) batch.schema.push_back(schema_.top_level[c]);
 
-  const int threads =
-      std::min<int>(std::max(options_.num_threads, 1), static_cast<int>(selected.size()));
-  if (threads <= 1) {
-    for (size_t i = 0; i < selected.size(); ++i) {
-      LAKESYNC_RETURN_NOT_OK(ReadColumn(row_group, selected[i], &batch.columns[i]));
+  // The byte ranges of every needed column chunk, merged where they (nearly) touch, so a
+  // projection costs few reads (few requests on object stores).
+  const size_t num_leaves = schema_.leaves.size();
+  std::vector<ByteRange> ranges(num_leaves);
+  std::vector<uint8_t> needed(num_leaves, 0);
+  std::vector<int> order;
+  for (int c : selected) {
+    const SchemaNode& node = schema_.fields[c];
+    for (int l = node.first_leaf; l < node.first_leaf + node.num_leaves; ++l) {
+      if (needed[l]) continue;
+      needed[l] = 1;
+      auto range = ColumnChunkRange(rg.columns[l], file_->size());
+      if (!range.ok()) {
+        return range.status().WithContext(fmt::format("{}: row group {}, column {}", file_->path(),
+                                                      row_group, schema_.leaves[l].dotted_path));
+      }
+      ranges[l] = *range;
+      order.push_back(l);
     }
-    return batch;
   }
-  std::vector<Status> statuses(selected.size());
-  std::atomic<size_t> next{0};
-  auto work = [&]() {
-    for (size_t i = next++; i < selected.size(); i = next++) {
-      statuses[i] = ReadColumn(row_group, selected[i], &batch.columns[i]);
-    }
+  std::sort(order.begin(), order.end(),
+            [&](int a, int b) { return ranges[a].offset < ranges[b].offset; });
+  struct Block {
+    int64_t offset = 0;
+    int64_t end = 0;
+    PodVector<uint8_t> data;
   };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (std::thread& t : pool) t.join();
-  for (const Status& st : statuses) LAKESYNC_RETURN_NOT_OK(st);
+  std::vector<Block> blocks;
+  std::vector<size_t> block_of(num_leaves, 0);
+  for (int l : order) {
+    const int64_t begin = ranges[l].offset, end = begin + ranges[l].length;
+    if (blocks.empty() || begin > blocks.back().end + kCoalesceGap ||
+        std::max(end, blocks.back().end) - blocks.back().offset > kMaxCoalescedRead) {
+      blocks.push_back(Block{begin, end, {}});
+    } else {
+      blocks.back().end = std::max(blocks.back().end, end);
+    }
+    block_of[l] = blocks.size() - 1;
+  }
+  LAKESYNC_RETURN_NOT_OK(ParallelFor(blocks.size(), options_.num_threads, [&](size_t b) {
+    Block& block = blocks[b];
+    block.data.resize(static_cast<size_t>(block.end - block.offset));
+    Status st = file_->ReadAt(block.offset, block.end - block.offset, block.data.data());
+    return st.WithContext(fmt::format("{}: row group {}", file_->path(), row_group));
+  }));
+  std::vector<ChunkSlice> slices(num_leaves);
+  for (int l : order) {
+    const Block& block = blocks[block_of[l]];
+    slices[l] = ChunkSlice{block.data.data() + (ranges[l].offset - block.offset),
+                           static_cast<size_t>(ranges[l].length)};
+  }
+
+  LAKESYNC_RETURN_NOT_OK(ParallelFor(selected.size(), options_.num_threads, [&](size_t i) {
+    return ReadColumn(row_group, selected[i], slices, &batch.columns[i]);
+  }));
   return batch;
 }
 

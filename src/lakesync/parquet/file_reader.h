@@ -1,7 +1,8 @@
 // FileReader: reads a Parquet file into lakesync ColumnBatches, one row group at a time.
-// Open() reads and validates the footer and resolves the schema; ReadRowGroup() decodes the
-// selected top-level columns (flat or nested) of one row group. Memory is bounded by the
-// projected row group: each selected column chunk is read whole, decoded and released.
+// Open() reads and validates the footer (usually in one read of the file's last 64 KiB) and
+// resolves the schema; ReadRowGroup() reads the selected column chunks of one row group
+// (adjacent chunks coalesced into one read) and decodes the top-level columns (flat or nested).
+// Memory is bounded by the projected row group: its compressed chunks plus the decoded batch.
 // Errors name the file, row group, column (dotted path) and page.
 // Thread-safety: Open and the accessors are safe to share; ReadRowGroup may be called from
 // several threads at once (it keeps no mutable state); options.num_threads > 1 decodes the
@@ -55,8 +56,16 @@ class FileReader {
   FileReader(std::shared_ptr<storage::RandomAccessFile> file, ReaderOptions options)
       : file_(std::move(file)), options_(options) {}
 
+  /// A column chunk's bytes, already read.
+  struct ChunkSlice {
+    const uint8_t* data = nullptr;
+    size_t size = 0;
+  };
+
   Status Init();
-  Status ReadColumn(int row_group, int field, ColumnVector* out) const;
+  /// Decodes top-level column `field` from `slices` (indexed by leaf).
+  Status ReadColumn(int row_group, int field, const std::vector<ChunkSlice>& slices,
+                    ColumnVector* out) const;
 
   std::shared_ptr<storage::RandomAccessFile> file_;
   ReaderOptions options_;
