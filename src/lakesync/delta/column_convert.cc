@@ -6,6 +6,7 @@
 
 #include "lakesync/common/macros.h"
 #include "lakesync/delta/partition_values.h"
+#include "lakesync/delta/variant.h"
 
 namespace lakesync::delta {
 
@@ -299,6 +300,10 @@ Result<ColumnVector> ConvertColumn(ColumnVector column, const Field& target, con
   const DataType& from = column.type();
   if (to.id == TypeId::kNull) return NullColumn(to, column.length());
   if (!to.IsNested()) {
+    if (to.id == TypeId::kString && to.string_kind == StringKind::kVariant &&
+        from.id == TypeId::kStruct) {
+      return VariantColumnToJson(column, to, path);
+    }
     if (from.IsNested()) return Unsupported(path, from, to);
     return ConvertPrimitive(std::move(column), to, path);
   }
