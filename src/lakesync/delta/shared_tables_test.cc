@@ -71,7 +71,7 @@ TEST(SharedTablesTest, SnapshotsBuildOrFailCleanly) {
   const std::string dir = SharedTablesDir();
   if (dir.empty()) GTEST_SKIP() << "LAKESYNC_SHARED_DIR/delta-tables not found";
   auto fs = std::make_shared<storage::LocalFileSystem>();
-  int built = 0, failed_as_expected = 0, checkpoint_pending = 0;
+  int built = 0, failed_as_expected = 0, checkpoint_pending = 0, time_travelled = 0;
   for (const auto& row : LoadManifest(dir)) {
     const std::string& name = row.at("path");
     if (Has(name, "data_err_logs")) continue;  // BrokenLogsFailCleanly states their outcomes
@@ -97,6 +97,19 @@ TEST(SharedTablesTest, SnapshotsBuildOrFailCleanly) {
     }
     ASSERT_TRUE(snap.ok()) << name << ": " << snap.status();
     ++built;
+    // Time travel: every earlier version builds too, or is NotFound when cleanup removed it.
+    if ((*snap)->version() <= 30) {
+      for (int64_t v = 0; v < (*snap)->version(); ++v) {
+        auto old = Snapshot::Open(fs, root, SnapshotOptions{v});
+        if (!old.ok()) {
+          EXPECT_TRUE(old.status().IsNotFound())
+              << name << " version " << v << ": " << old.status();
+          continue;
+        }
+        EXPECT_EQ((*old)->version(), v) << name;
+        ++time_travelled;
+      }
+    }
     const auto& live = row.at("live_files");
     // MANIFEST counts live files by path alone; with deletion vectors a path can be removed
     // under one DV and re-added under another, so only DV-free tables are compared.
@@ -105,7 +118,8 @@ TEST(SharedTablesTest, SnapshotsBuildOrFailCleanly) {
     }
   }
   std::cout << "snapshots built: " << built << ", failed as expected: " << failed_as_expected
-            << ", waiting for checkpoint support: " << checkpoint_pending << "\n";
+            << ", waiting for checkpoint support: " << checkpoint_pending
+            << ", earlier versions built: " << time_travelled << "\n";
 }
 
 }  // namespace

@@ -127,7 +127,7 @@ Result<std::unique_ptr<Snapshot>> Replay(std::shared_ptr<storage::FileSystem> fs
     auto it = listing.commits.find(v);
     if (it == listing.commits.end()) {
       const int64_t earliest = listing.commits.empty() ? -1 : listing.commits.begin()->first;
-      if (start == 0 && options.version && earliest > target) {
+      if (start == 0 && options.version && v < earliest) {
         return Status::NotFound(
             "version {} of Delta table {} cannot be reconstructed: its log starts at version "
             "{} and no checkpoint covers it",
