@@ -92,14 +92,42 @@ function doubleText(x) {
   return String(x);  // ECMAScript's Number::toString is the shortest round-trip text
 }
 
-// Shortest decimal that reads back (as float32) to the same float.
+// |N * 10^K - x| scaled by a positive factor common to all candidates of one (K, x): exact,
+// with x = M * 2^E taken from the float's bits.
+function distance(N, K, M, E) {
+  const two = E < 0 ? 1n : 2n ** BigInt(E);
+  const ten = K < 0 ? 1n : 10n ** BigInt(K);
+  const d = N * ten * (E < 0 ? 2n ** BigInt(-E) : 1n) - M * two * (K < 0 ? 10n ** BigInt(-K) : 1n);
+  return d < 0n ? -d : d;
+}
+
+// Shortest decimal that reads back (as float32) to the same float; of two shortest ones the
+// closer to the float's exact value, and on an exact tie the one with the even last digit
+// (what the C++ side's fmt prints).
 function floatText(x) {
   if (!Number.isFinite(x) || x === 0) return doubleText(x);
+  const sign = x < 0 ? '-' : '';
+  const a = Math.abs(x);
+  const view = new DataView(new ArrayBuffer(4));
+  view.setFloat32(0, a);
+  const bits = view.getUint32(0);
+  const biased = bits >>> 23;
+  const fraction = bits & 0x7fffff;
+  const M = BigInt(biased === 0 ? fraction : fraction | 0x800000);
+  const E = (biased === 0 ? 1 : biased) - 127 - 23;
   for (let p = 1; p <= 9; ++p) {
-    const candidate = Number(x.toPrecision(p));
-    if (Math.fround(candidate) === x) return String(candidate);
+    const [digits, exp] = a.toExponential(p - 1).split('e');
+    const N = BigInt(digits.replace('.', ''));
+    const K = Number(exp) - (p - 1);
+    let best = null;
+    for (const n of [N - 1n, N, N + 1n]) {
+      if (n <= 0n || Math.fround(Number(`${n}e${K}`)) !== a) continue;
+      const d = distance(n, K, M, E);
+      if (best === null || d < best.d || (d === best.d && n % 2n === 0n)) best = { n, d };
+    }
+    if (best) return sign + String(Number(`${best.n}e${K}`));
   }
-  return String(x);
+  return sign + String(a);
 }
 
 function uuidText(uint128) {

@@ -217,7 +217,12 @@ std::optional<std::string> StatValue(const parquet::LeafColumn& leaf, const std:
       int32_t julian_day;
       std::memcpy(&nanos_of_day, bytes.data(), 8);
       std::memcpy(&julian_day, bytes.data() + 8, 4);
-      const int64_t nanos = (int64_t{julian_day} - 2440588) * 86400 * 1000000000 + nanos_of_day;
+      int64_t nanos;
+      if (__builtin_mul_overflow(int64_t{julian_day} - 2440588, int64_t{86400} * 1000000000,
+                                 &nanos) ||
+          __builtin_add_overflow(nanos, nanos_of_day, &nanos)) {
+        return std::nullopt;  // past int64 nanoseconds (1677..2262): shown as hex
+      }
       col.values().resize(8);
       std::memcpy(col.values().data(), &nanos, 8);
       break;
