@@ -310,6 +310,27 @@ Result<std::vector<ColumnInfo>> DescribeTable(Connection& conn, const QualifiedN
   return cols;
 }
 
+Status CheckColumnsMatch(const std::vector<ColumnInfo>& table_columns,
+                         const std::vector<Field>& fields) {
+  std::vector<std::string> problems;
+  for (const Field& f : fields) {
+    auto mapped = MapType(f.type);
+    if (!mapped.ok()) return mapped.status().WithContext(fmt::format("column \"{}\"", f.name));
+    auto it = std::find_if(table_columns.begin(), table_columns.end(),
+                           [&](const ColumnInfo& c) { return c.name == f.name; });
+    if (it == table_columns.end()) {
+      problems.push_back(fmt::format("column \"{}\" is missing", f.name));
+    } else if (it->type != mapped->name) {
+      problems.push_back(fmt::format("column \"{}\" is {} but {} needs {}", f.name, it->type,
+                                     f.type.ToString(), mapped->name));
+    }
+  }
+  if (problems.empty()) return Status::OK();
+  std::string msg;
+  for (const std::string& p : problems) msg += (msg.empty() ? "" : "; ") + p;
+  return Status::InvalidArgument("table does not match the source schema: {}", msg);
+}
+
 Result<std::vector<std::string>> PrimaryKeyColumns(Connection& conn, const QualifiedName& name) {
   LAKESYNC_ASSIGN_OR_RETURN(
       QueryResult r,

@@ -97,6 +97,12 @@ struct ColumnInfo {
 };
 /// The table's columns in order. Errors: NotFound when the table does not exist.
 Result<std::vector<ColumnInfo>> DescribeTable(Connection& conn, const QualifiedName& name);
+/// OK when every field is a column of the table with the PostgreSQL type MapType gives it, so
+/// a COPY of `fields` in binary format will be understood. Errors: InvalidArgument listing
+/// every missing or differently typed column (the table has drifted from the source schema);
+/// NotSupported for a field type with no mapping.
+Status CheckColumnsMatch(const std::vector<ColumnInfo>& table_columns,
+                         const std::vector<Field>& fields);
 /// The table's primary key columns in key order (empty when it has none).
 Result<std::vector<std::string>> PrimaryKeyColumns(Connection& conn, const QualifiedName& name);
 

@@ -158,6 +158,21 @@ TEST(DdlTest, EveryMappedTypeCreatesTheColumnTypeTheMapNames) {
   auto pk = PrimaryKeyColumns(**conn, name);
   ASSERT_TRUE(pk.ok()) << pk.status().ToString();
   EXPECT_EQ(*pk, std::vector<std::string>{"k"});
+  EXPECT_TRUE(CheckColumnsMatch(*cols, fields).ok());
+}
+
+TEST(DdlTest, CheckColumnsMatchReportsEveryDifference) {
+  const std::vector<ColumnInfo> table = {
+      {"id", "bigint", true}, {"amount", "numeric(10,2)", false}, {"extra", "text", false}};
+  EXPECT_TRUE(CheckColumnsMatch(table, {F("id", T(TypeId::kInt64))}).ok());
+  Status st =
+      CheckColumnsMatch(table, {F("id", T(TypeId::kInt32)), F("amount", DataType::Decimal(12, 2)),
+                                F("gone", T(TypeId::kString))});
+  EXPECT_TRUE(st.IsInvalidArgument()) << st.ToString();
+  EXPECT_NE(st.message().find("\"id\" is bigint but integer needs integer"), std::string::npos)
+      << st.ToString();
+  EXPECT_NE(st.message().find("numeric(12,2)"), std::string::npos) << st.ToString();
+  EXPECT_NE(st.message().find("\"gone\" is missing"), std::string::npos) << st.ToString();
 }
 
 TEST(DdlTest, CatalogHelpersOnRealTables) {
