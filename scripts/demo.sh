@@ -17,7 +17,7 @@ say "Starting a throwaway PostgreSQL (state in $demo/postgres)"
 mkdir -p "$demo"
 bash "$root/scripts/pg_fixture.sh" start "$demo/postgres"
 dsn=$(cat "$demo/postgres/dsn")
-psql_() { psql "$dsn" -X -q -v ON_ERROR_STOP=1 "$@"; }
+psql_() { PGOPTIONS="-c client_min_messages=warning" psql "$dsn" -X -q -v ON_ERROR_STOP=1 "$@"; }
 psql_ -c "DROP SCHEMA IF EXISTS demo CASCADE"
 
 say "Writing a Delta table of $rows user profiles with Change Data Feed at $demo/user_profiles"
@@ -37,15 +37,18 @@ say "Syncing again"
 
 say "Rows that changed"
 psql_ -P pager=off <<'SQL'
-SELECT 'inserted' AS change, n.user_id, n.name, n.country, n.score, n.balance
-  FROM demo.user_profiles n LEFT JOIN demo.before o USING (user_id) WHERE o.user_id IS NULL
-UNION ALL
-SELECT 'updated', n.user_id, n.name, n.country, n.score, n.balance
-  FROM demo.user_profiles n JOIN demo.before o USING (user_id) WHERE row(n.*) IS DISTINCT FROM row(o.*)
-UNION ALL
-SELECT 'deleted', o.user_id, o.name, o.country, o.score, o.balance
-  FROM demo.before o LEFT JOIN demo.user_profiles n USING (user_id) WHERE n.user_id IS NULL
-ORDER BY change, user_id;
+SELECT change, user_id, name, country, score, balance FROM (
+  SELECT 'inserted' AS change, n.user_id, n.name, n.country, n.score::text AS score, n.balance::text AS balance
+    FROM demo.user_profiles n LEFT JOIN demo.before o USING (user_id) WHERE o.user_id IS NULL
+  UNION ALL
+  SELECT 'updated', n.user_id, n.name, n.country,
+         CASE WHEN n.score IS DISTINCT FROM o.score THEN coalesce(o.score::text, 'NULL') || ' -> ' || coalesce(n.score::text, 'NULL') ELSE n.score::text END,
+         n.balance::text
+    FROM demo.user_profiles n JOIN demo.before o USING (user_id) WHERE row(n.*) IS DISTINCT FROM row(o.*)
+  UNION ALL
+  SELECT 'deleted', o.user_id, o.name, o.country, o.score::text, o.balance::text
+    FROM demo.before o LEFT JOIN demo.user_profiles n USING (user_id) WHERE n.user_id IS NULL
+) changes ORDER BY change, user_id;
 SQL
 psql_ -c "DROP TABLE demo.before"
 

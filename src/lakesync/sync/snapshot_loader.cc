@@ -65,6 +65,8 @@ Result<SnapshotLoadResult> LoadSnapshot(const SnapshotLoadOptions& options) {
 
   LAKESYNC_ASSIGN_OR_RETURN(auto conn, pg::Connection::Open(options.conninfo));
   LAKESYNC_RETURN_NOT_OK(conn->SetApplicationName("lakesync"));
+  // The IF [NOT] EXISTS statements below are expected to find nothing; their notices are noise.
+  LAKESYNC_RETURN_NOT_OK(conn->Exec("SET client_min_messages TO warning"));
   LAKESYNC_ASSIGN_OR_RETURN(auto encoder, pg::CopyBinaryEncoder::Make(fields));
 
   // Never replace a table lakesync did not create: its comment marks the ones it did.
