@@ -249,6 +249,30 @@ TEST(FileReaderSharedTest, ReadsCheckpointStructsListsAndMaps) {
   EXPECT_NE(metas.begin()->find("partitionColumns: [modified]"), std::string::npos);
 }
 
+TEST(FileReaderSharedTest, ReadsSparkInt96Timestamps) {
+  const std::string dir =
+      SharedDir() +
+      "/delta-tables/delta-kernel-rs/unpacked/golden_data/kernel-timestamp-int96/"
+      "delta/part=1969-01-01 00%3A00%3A00";
+  std::error_code ec;
+  if (SharedDir().empty() || !fs::is_directory(dir, ec)) GTEST_SKIP() << "shared tables not found";
+  std::string path;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.path().extension() == ".parquet" && e.path().filename().string().rfind("._", 0) != 0) {
+      path = e.path().string();
+    }
+  }
+  auto reader = OpenLocal(path);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  EXPECT_EQ((*reader)->parquet_schema().leaves[1].physical_type, Type::INT96);
+  EXPECT_EQ((*reader)->schema()[1].type, DataType::Timestamp(lakesync::TimeUnit::kNanos, true));
+  auto batch = (*reader)->ReadRowGroup(0);
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  ASSERT_EQ(batch->num_rows, 1);
+  // 1969-01-01T00:00:00Z: 365 days before the epoch.
+  EXPECT_EQ(batch->columns[1].Value<int64_t>(0), -365LL * 86400 * 1000000000);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Corruption: damaged copies of real files must fail cleanly, never crash.
 
@@ -360,9 +384,12 @@ TEST(FileReaderCorruptionTest, RandomDamageNeverCrashes) {
     return static_cast<uint32_t>(seed >> 33);
   };
   int outcomes[3] = {0, 0, 0};
+  // LAKESYNC_PARQUET_DAMAGE_ITERS raises the count for longer (e.g. sanitizer) runs.
+  const char* iters_env = std::getenv("LAKESYNC_PARQUET_DAMAGE_ITERS");
+  const int iters = iters_env ? std::atoi(iters_env) : 300;
   for (const std::string& path : picks) {
     const std::string good = ReadWholeFile(path);
-    for (int iter = 0; iter < 300; ++iter) {
+    for (int iter = 0; iter < iters; ++iter) {
       std::string b = good;
       int flips = 1 + next() % 4;
       for (int k = 0; k < flips; ++k) b[next() % b.size()] = static_cast<char>(next());
