@@ -375,3 +375,59 @@ TEST(TransactionTest, RollbackDuringCopyLeavesConnectionUsable) {
 
 }  // namespace
 }  // namespace lakesync::pg
+
+namespace lakesync::pg {
+namespace {
+
+using ::lakesync::testing::QueryRows;
+using ::lakesync::testing::Rows;
+
+TEST(TransactionTest, IsolationLevelAndExplicitRollback) {
+  LAKESYNC_TEST_DATABASE(db);
+  auto conn = db->Connect();
+  ASSERT_TRUE(conn.ok());
+  ASSERT_TRUE((*conn)->Exec("CREATE TABLE t (a int)").ok());
+  auto txn = Transaction::Begin(**conn, IsolationLevel::kSerializable);
+  ASSERT_TRUE(txn.ok());
+  auto level = QueryRows(**conn, "SHOW transaction_isolation");
+  ASSERT_TRUE(level.ok());
+  EXPECT_EQ(*level, (Rows{{"serializable"}}));
+  ASSERT_TRUE((*conn)->Exec("INSERT INTO t VALUES (1)").ok());
+  EXPECT_TRUE((*txn)->Rollback().ok());
+  EXPECT_FALSE((*txn)->active());
+  EXPECT_FALSE((*txn)->Commit().ok());  // no longer active
+  auto rows = QueryRows(**conn, "SELECT count(*) FROM t");
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(*rows, (Rows{{"0"}}));
+}
+
+TEST(TestDatabaseTest, EachTestGetsItsOwnDatabaseDroppedAfterwards) {
+  auto admin_info = ::lakesync::testing::PgConninfoFromEnv();
+  if (!admin_info.ok()) GTEST_SKIP() << admin_info.status().ToString();
+  auto admin = Connection::Open(*admin_info);
+  ASSERT_TRUE(admin.ok());
+  std::string name;
+  std::unique_ptr<Connection> still_open;  // outlives the database it is connected to
+  {
+    LAKESYNC_TEST_DATABASE(a);
+    LAKESYNC_TEST_DATABASE(b);
+    EXPECT_NE(a->name(), b->name());
+    name = a->name();
+    auto ca = a->Connect();
+    auto cb = b->Connect();
+    ASSERT_TRUE(ca.ok() && cb.ok());
+    ASSERT_TRUE((*ca)->Exec("CREATE TABLE only_in_a (x int)").ok());
+    EXPECT_TRUE((*cb)->Query("SELECT * FROM only_in_a").status().IsNotFound());
+    auto tz = QueryRows(**ca, "SHOW TimeZone");
+    ASSERT_TRUE(tz.ok());
+    EXPECT_EQ(*tz, (Rows{{"UTC"}}));
+    still_open = std::move(*ca);  // DROP ... WITH (FORCE) ends it
+  }
+  EXPECT_FALSE(still_open->Exec("SELECT 1").ok());
+  auto left = (*admin)->Query("SELECT count(*) FROM pg_database WHERE datname = $1", {Param(name)});
+  ASSERT_TRUE(left.ok());
+  EXPECT_EQ(left->Get(0, 0), "0");
+}
+
+}  // namespace
+}  // namespace lakesync::pg
