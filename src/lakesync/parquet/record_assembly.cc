@@ -78,9 +78,20 @@ Status AssembleLeaf(const SchemaNode& node, int16_t slot_def, int16_t slot_rep, 
     return Status::OK();
   }
   PodVector<uint8_t> valid;
-  valid.resize(static_cast<size_t>(lv.n));
   int64_t slots = 0, present = 0;
   const uint16_t leaf_def = static_cast<uint16_t>(node.def_level);
+  if (every_entry_is_slot && out->type().id != TypeId::kNull) {
+    // Optional columns without nulls are the common case: no mask, no spreading.
+    for (int64_t i = 0; i < lv.n; ++i) present += lv.def[i] >= leaf_def;
+    if (present == lv.n) {
+      if (out->length() != lv.n) {
+        return Status::Corruption("column has {} values for {} entries", out->length(), lv.n);
+      }
+      return Status::OK();
+    }
+    present = 0;
+  }
+  valid.resize(static_cast<size_t>(lv.n));
   if (every_entry_is_slot) {
     for (int64_t i = 0; i < lv.n; ++i) {
       uint8_t v = lv.def[i] >= leaf_def;
@@ -200,6 +211,10 @@ Status Assemble(const SchemaNode& node, int16_t slot_def, int16_t slot_rep, Leav
 
 void SpreadValues(const uint8_t* valid, int64_t n, ColumnVector* col) {
   const int64_t k = col->length();
+  if (k == n) {  // every row valid: the dense values are already in place
+    col->validity().clear();
+    return;
+  }
   const DataType& type = col->type();
   if (type.IsVarLength()) {
     PodVector<uint32_t>& off = col->offsets();
