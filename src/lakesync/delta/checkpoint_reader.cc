@@ -132,6 +132,12 @@ Result<AddFile> ReadAdd(const RowReader& r) {
   a.modification_time = r.Int("modificationTime").value_or(0);
   a.data_change = r.Bool("dataChange").value_or(false);
   a.stats = r.String("stats");
+  if (!a.stats) {
+    // Checkpoints may keep stats only as the stats_parsed struct; keep what a reader needs.
+    if (auto num_records = r.Child("stats_parsed").Int("numRecords")) {
+      a.stats = fmt::format("{{\"numRecords\":{}}}", *num_records);
+    }
+  }
   a.tags = r.Map("tags");
   LAKESYNC_ASSIGN_OR_RETURN(a.deletion_vector, DeletionVector(r));
   a.base_row_id = r.Int("baseRowId");
