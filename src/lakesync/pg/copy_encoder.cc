@@ -538,6 +538,13 @@ Result<std::unique_ptr<CopyBinaryEncoder>> CopyBinaryEncoder::Make(std::vector<F
   }
   std::vector<PgType> types;
   types.reserve(fields.size());
+  for (size_t i = 0; i < fields.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (fields[j].name == fields[i].name) {
+        return Status::InvalidArgument("COPY names column \"{}\" twice", fields[i].name);
+      }
+    }
+  }
   for (const Field& f : fields) {
     auto t = MapType(f.type);
     if (!t.ok()) return t.status().WithContext(fmt::format("column \"{}\"", f.name));

@@ -28,7 +28,8 @@ using RowDescriber = std::function<std::string(int64_t row)>;
 class CopyBinaryEncoder {
  public:
   /// An encoder for a COPY whose column list is `fields`, in that order. Errors: NotSupported
-  /// for a type with no PostgreSQL mapping; InvalidArgument for no fields or more than 1600.
+  /// for a type with no PostgreSQL mapping; InvalidArgument for no fields, more than 1600,
+  /// or a name used twice.
   static Result<std::unique_ptr<CopyBinaryEncoder>> Make(std::vector<Field> fields);
 
   /// Appends the 19-byte COPY BINARY signature and header; once, before the first row.

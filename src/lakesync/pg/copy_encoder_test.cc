@@ -599,6 +599,9 @@ TEST(CopyEncoderFormatTest, NumericSendFormat) {
 
 TEST(CopyEncoderFormatTest, MakeRejectsUnmappableTypes) {
   EXPECT_TRUE(CopyBinaryEncoder::Make({}).status().IsInvalidArgument());
+  EXPECT_TRUE(CopyBinaryEncoder::Make({F("a", T(TypeId::kInt32)), F("a", T(TypeId::kInt64))})
+                  .status()
+                  .IsInvalidArgument());
   EXPECT_TRUE(CopyBinaryEncoder::Make({F("a", DataType::Decimal(5, 7))}).status().IsNotSupported());
   EXPECT_TRUE(
       CopyBinaryEncoder::Make({F("a", DataType::Decimal(5, -1))}).status().IsNotSupported());
