@@ -53,7 +53,23 @@ struct ParquetSchema {
 /// Resolves the footer's schema; Corruption for malformed trees.
 Result<ParquetSchema> BuildSchema(const FileMetaData& metadata);
 
-/// The lakesync type of a primitive SchemaElement (logical type first, then converted type).
+/// The lakesync type of a primitive SchemaElement (logical type first, then converted type):
+///   BOOLEAN -> kBoolean
+///   INT32   -> kInt32; INT(8/16/32, signed) -> kInt8/kInt16/kInt32, unsigned -> kUInt8/16/32;
+///              DATE -> kDate; DECIMAL -> kDecimal (__int128); TIME(MILLIS) -> kTime (int64)
+///   INT64   -> kInt64; INT(64, unsigned) -> kUInt64; DECIMAL -> kDecimal;
+///              TIMESTAMP(unit, utc) -> kTimestamp(unit, utc) (legacy TIMESTAMP_MILLIS/MICROS:
+///              utc = true); TIME(unit) -> kTime
+///   INT96   -> kTimestamp(kNanos, utc = true) (Spark/Impala: nanos of day + Julian day)
+///   FLOAT / DOUBLE -> kFloat32 / kFloat64
+///   BYTE_ARRAY -> kString for STRING/UTF8 (kPlain), ENUM (kEnum), JSON (kJson); kBinary
+///              otherwise (BSON: kBson); DECIMAL -> kDecimal
+///   FIXED_LEN_BYTE_ARRAY(n) -> kBinary with fixed_length n (UUID: string_kind kUuid);
+///              DECIMAL -> kDecimal; FLOAT16 -> kFloat16 (widened to float)
+///   logical UNKNOWN (null) -> kNull
+/// Groups become kStruct; LIST -> kList (2- and 3-level, incl. the legacy "array"/"_tuple"
+/// forms); MAP / MAP_KEY_VALUE -> kMap; a repeated field outside them -> kList of required
+/// elements. VARIANT groups stay kStruct<metadata: binary, value: binary>.
 Result<DataType> LeafDataType(const SchemaElement& element);
 
 }  // namespace lakesync::parquet
