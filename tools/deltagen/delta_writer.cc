@@ -532,16 +532,35 @@ std::string PartitionDir(const PartitionValues& pv) {
 
 }  // namespace
 
+namespace {
+
+DeltaTableWriter::BatchSource FromList(std::vector<const ColumnBatch*> batches) {
+  return [batches, i = size_t{0}]() mutable -> Result<const ColumnBatch*> {
+    return i < batches.size() ? batches[i++] : nullptr;
+  };
+}
+
+}  // namespace
+
 Result<AddAction> DeltaTableWriter::WriteFileAt(const std::string& rel_dir, const std::string& name,
                                                 const std::vector<Field>& schema,
-                                                const std::vector<const ColumnBatch*>& batches,
-                                                const PartitionValues& pv,
+                                                const BatchSource& next, const PartitionValues& pv,
                                                 ParquetFileSummary* summary) {
   const std::string rel = rel_dir + name;
   const std::string full = storage::JoinPath(root_, rel);
   if (!rel_dir.empty()) LAKESYNC_RETURN_NOT_OK(fs_->CreateDirs(storage::JoinPath(root_, rel_dir)));
-  LAKESYNC_ASSIGN_OR_RETURN(*summary,
-                            WriteParquetFile(*fs_, full, schema, batches, options_.parquet));
+  {
+    LAKESYNC_ASSIGN_OR_RETURN(auto writer, ParquetWriter::Make(schema, options_.parquet));
+    while (true) {
+      LAKESYNC_ASSIGN_OR_RETURN(const ColumnBatch* batch, next());
+      if (batch == nullptr) break;
+      LAKESYNC_RETURN_NOT_OK(writer->Write(*batch));
+    }
+    LAKESYNC_ASSIGN_OR_RETURN(ParquetFile file, writer->Finish());
+    LAKESYNC_RETURN_NOT_OK(fs_->WriteFile(
+        full, std::string_view(reinterpret_cast<const char*>(file.data.data()), file.data.size())));
+    *summary = std::move(file.summary);
+  }
   AddAction add;
   add.path = UriEncodePath(rel);
   add.partition_values = pv;
@@ -553,6 +572,11 @@ Result<AddAction> DeltaTableWriter::WriteFileAt(const std::string& rel_dir, cons
 
 Result<AddAction> DeltaTableWriter::WriteDataFile(const ColumnBatch& batch,
                                                   const PartitionValues& pv) {
+  return WriteDataFile(FromList({&batch}), pv);
+}
+
+Result<AddAction> DeltaTableWriter::WriteDataFile(const BatchSource& next,
+                                                  const PartitionValues& pv) {
   if (pv.size() != options_.partition_columns.size()) {
     return Status::InvalidArgument("{} partition values for {} partition columns", pv.size(),
                                    options_.partition_columns.size());
@@ -560,8 +584,8 @@ Result<AddAction> DeltaTableWriter::WriteDataFile(const ColumnBatch& batch,
   const std::string name =
       fmt::format("part-{:05d}-{}-c000{}", file_counter_++, NextUuid(), FileSuffix());
   ParquetFileSummary summary;
-  LAKESYNC_ASSIGN_OR_RETURN(
-      AddAction add, WriteFileAt(PartitionDir(pv), name, data_schema_, {&batch}, pv, &summary));
+  LAKESYNC_ASSIGN_OR_RETURN(AddAction add,
+                            WriteFileAt(PartitionDir(pv), name, data_schema_, next, pv, &summary));
   add.stats = StatsJson(summary);
   return add;
 }
@@ -571,8 +595,9 @@ Result<CdcAction> DeltaTableWriter::WriteCdcFile(const std::vector<const ColumnB
   const std::string name =
       fmt::format("cdc-{:05d}-{}.c000{}", file_counter_++, NextUuid(), FileSuffix());
   ParquetFileSummary summary;
-  LAKESYNC_ASSIGN_OR_RETURN(AddAction add, WriteFileAt("_change_data/" + PartitionDir(pv), name,
-                                                       cdc_schema(), batches, pv, &summary));
+  LAKESYNC_ASSIGN_OR_RETURN(AddAction add,
+                            WriteFileAt("_change_data/" + PartitionDir(pv), name, cdc_schema(),
+                                        FromList(batches), pv, &summary));
   CdcAction cdc;
   cdc.path = add.path;
   cdc.partition_values = pv;
@@ -701,10 +726,12 @@ Result<int64_t> DeltaTableWriter::Commit(const CommitSpec& commit) {
   }
   int64_t num_added_rows = 0;
   for (const AddAction& a : commit.adds) num_added_rows += a.num_records;
+  log += "}";
+  if (version_ >= 0) log += fmt::format(R"(,"readVersion":{})", version_);
   log += fmt::format(
-      R"(}},"readVersion":{},"isolationLevel":"Serializable","isBlindAppend":{},"operationMetrics":{{"numFiles":"{}","numRemovedFiles":"{}","numOutputRows":"{}"}},"engineInfo":"lakesync-deltagen","txnId":{}}}}})",
-      version_, commit.removes.empty() && commit.cdcs.empty(), commit.adds.size(),
-      commit.removes.size(), num_added_rows, JsonQuote(NextUuid()));
+      R"(,"isolationLevel":"Serializable","isBlindAppend":{},"operationMetrics":{{"numFiles":"{}","numRemovedFiles":"{}","numOutputRows":"{}"}},"engineInfo":"lakesync-deltagen","txnId":{}}}}})",
+      commit.removes.empty() && commit.cdcs.empty(), commit.adds.size(), commit.removes.size(),
+      num_added_rows, JsonQuote(NextUuid()));
   log.push_back('\n');
   if (version == 0) {
     log += ProtocolJson() + "\n" + MetadataJson() + "\n";

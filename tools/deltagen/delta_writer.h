@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -93,6 +94,10 @@ class DeltaTableWriter {
 
   /// Writes a data file; `batch` follows data_schema() (no partition columns).
   Result<AddAction> WriteDataFile(const ColumnBatch& batch, const PartitionValues& pv);
+  /// Produces the next batch of a file (valid until the next call), or nullptr at the end.
+  using BatchSource = std::function<Result<const ColumnBatch*>()>;
+  /// Writes a data file from batches made on demand (bounded memory for big files).
+  Result<AddAction> WriteDataFile(const BatchSource& next, const PartitionValues& pv);
   /// Splits a batch with the full table schema by partition values and writes one data file
   /// per partition (one file in all for an unpartitioned table).
   Result<std::vector<AddAction>> WritePartitioned(ColumnBatch batch);
@@ -128,8 +133,7 @@ class DeltaTableWriter {
   std::string NextUuid();
   std::string FileSuffix() const;
   Result<AddAction> WriteFileAt(const std::string& rel_dir, const std::string& name,
-                                const std::vector<Field>& schema,
-                                const std::vector<const ColumnBatch*>& batches,
+                                const std::vector<Field>& schema, const BatchSource& next,
                                 const PartitionValues& pv, ParquetFileSummary* summary);
   std::string ProtocolJson() const;
   std::string MetadataJson() const;

@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -451,6 +452,74 @@ TEST(DeltaTableWriterTest, GenericTableWithNestedAndNtzColumns) {
   ASSERT_TRUE((*w)->Checkpoint(2).ok());
   EXPECT_TRUE(std::filesystem::exists(
       root + "/_delta_log/00000000000000000000.checkpoint.0000000001.0000000002.parquet"));
+}
+
+TEST(DeltaTextTest, DatesTimestampsAndPartitionValues) {
+  EXPECT_EQ(FormatDate(0), "1970-01-01");
+  EXPECT_EQ(FormatDate(-1), "1969-12-31");
+  EXPECT_EQ(FormatDate(-719162), "0001-01-01");
+  EXPECT_EQ(FormatTimestamp(-1, true, true, 3), "1969-12-31T23:59:59.999Z");
+  EXPECT_EQ(FormatTimestamp(1'500'000, false, true, 3), "1970-01-01T00:00:01.500");
+  EXPECT_EQ(FormatTimestamp(1, true, false, 6), "1970-01-01 00:00:00.000001");
+  auto batch = BuildBatch({MakeField("d", DataType::Decimal(5, 2)),
+                           MakeField("b", DataType::Primitive(TypeId::kBoolean)),
+                           MakeField("t", DataType::Timestamp(TimeUnit::kMicros, true))},
+                          {{Value::Decimal(-5), Value::Bool(true), Value::Int(86'400'000'001)},
+                           {Value::Null(), Value::Null(), Value::Null()}});
+  ASSERT_TRUE(batch.ok());
+  EXPECT_EQ(PartitionValueString(batch->columns[0], 0), "-0.05");
+  EXPECT_EQ(PartitionValueString(batch->columns[1], 0), "true");
+  EXPECT_EQ(PartitionValueString(batch->columns[2], 0), "1970-01-02 00:00:00.000001");
+  EXPECT_EQ(PartitionValueString(batch->columns[0], 1), std::nullopt);
+}
+
+TEST(DeltaTextTest, StatsJsonKeepsDeltaTypesAndBoundsTimestamps) {
+  TempDir dir;
+  const std::vector<Field> schema = {
+      MakeField("i", DataType::Primitive(TypeId::kInt32)),
+      MakeField("d", DataType::Decimal(12, 2)),
+      MakeField("big", DataType::Decimal(30, 3)),
+      MakeField("dt", DataType::Primitive(TypeId::kDate)),
+      MakeField("ts", DataType::Timestamp(TimeUnit::kMicros, true)),
+      MakeField("s", DataType::Primitive(TypeId::kString)),
+      MakeField("flag", DataType::Primitive(TypeId::kBoolean)),
+      MakeField("x", DataType::Primitive(TypeId::kFloat64)),
+      MakeField("st", DataType::Struct({MakeField("a", DataType::Primitive(TypeId::kInt64))})),
+      MakeField("l", DataType::List(MakeField("element", DataType::Primitive(TypeId::kInt32))))};
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  auto batch = BuildBatch(
+      schema, {{Value::Int(-3), Value::Decimal(-12345), Value::Decimal(-1), Value::Int(-1),
+                Value::Int(1'000'500), Value::String("a\"b"), Value::Bool(true), Value::Double(nan),
+                Value::Struct({Value::Int(7)}), Value::List({Value::Int(1)})},
+               {Value::Int(9), Value::Decimal(5), Value::Decimal(Int128(1) << 80),
+                Value::Int(19000), Value::Int(2'000'001), Value::String("zz"), Value::Null(),
+                Value::Double(nan), Value::Null(), Value::Null()}});
+  ASSERT_TRUE(batch.ok());
+  storage::LocalFileSystem fs;
+  auto summary = WriteParquetFile(fs, dir.Join("s.parquet"), schema, {&*batch}, {});
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  const std::string json = StatsJson(*summary);
+  simdjson::dom::parser p;
+  auto e = Parse(p, json);
+  EXPECT_EQ(Int(e["numRecords"]), 2);
+  EXPECT_EQ(Int(e["minValues"]["i"]), -3);
+  EXPECT_EQ(Int(e["maxValues"]["i"]), 9);
+  double d = 0;
+  ASSERT_EQ(e["minValues"]["d"].get(d), simdjson::SUCCESS);
+  EXPECT_DOUBLE_EQ(d, -123.45);
+  EXPECT_NE(json.find("\"big\":-0.001"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"big\":1208925819614629174706.176"), std::string::npos) << json;
+  EXPECT_EQ(Str(e["minValues"]["dt"]), "1969-12-31");
+  EXPECT_EQ(Str(e["minValues"]["ts"]), "1970-01-01T00:00:01.000Z");
+  EXPECT_EQ(Str(e["maxValues"]["ts"]), "1970-01-01T00:00:02.001Z");  // rounded up
+  EXPECT_EQ(Str(e["minValues"]["s"]), "a\"b");
+  EXPECT_EQ(Int(e["minValues"]["st"]["a"]), 7);
+  EXPECT_EQ(Int(e["nullCount"]["st"]["a"]), 1);
+  EXPECT_EQ(Int(e["nullCount"]["flag"]), 1);
+  simdjson::dom::element unused;
+  EXPECT_NE(e["minValues"]["flag"].get(unused), simdjson::SUCCESS) << "no min/max for booleans";
+  EXPECT_NE(e["minValues"]["x"].get(unused), simdjson::SUCCESS) << "all NaN: no bounds";
+  EXPECT_NE(e["nullCount"]["l"].get(unused), simdjson::SUCCESS) << "no stats inside lists";
 }
 
 TEST(ScenarioTest, ParsesTheCompactFormat) {

@@ -109,6 +109,7 @@ template void EncodeRleHybridWithLength<int16_t>(const int16_t*, size_t, int, By
 template void EncodeRleHybridWithLength<uint32_t>(const uint32_t*, size_t, int, Bytes*);
 
 void EncodePlainBooleans(const uint8_t* values, size_t n, Bytes* out) {
+  if (n == 0) return;
   const size_t old = out->size();
   out->resize(old + (n + 7) / 8);
   uint8_t* dst = out->data() + old;

@@ -425,9 +425,25 @@ Status UserProfilesTable::WriteNewRows(int64_t lo, int64_t hi, int files, size_t
     const int64_t a = lo + n * k / files;
     const int64_t b = lo + n * (k + 1) / files;
     if (a == b) continue;
-    ColumnBatch batch = GenerateUserProfiles(a, b, options_.seed);
-    LAKESYNC_ASSIGN_OR_RETURN(std::vector<AddAction> written,
-                              writer_->WritePartitioned(std::move(batch)));
+    std::vector<AddAction> written;
+    if (options_.partition_by.empty()) {
+      // Generated one row group at a time: memory stays bounded however big the file.
+      const int64_t step = std::max<int64_t>(1, options_.parquet.row_group_rows);
+      ColumnBatch chunk;
+      int64_t pos = a;
+      auto next = [&]() -> Result<const ColumnBatch*> {
+        if (pos >= b) return nullptr;
+        const int64_t end = std::min(b, pos + step);
+        chunk = GenerateUserProfiles(pos, end, options_.seed);
+        pos = end;
+        return &chunk;
+      };
+      LAKESYNC_ASSIGN_OR_RETURN(AddAction add, writer_->WriteDataFile(next, {}));
+      written.push_back(std::move(add));
+    } else {
+      LAKESYNC_ASSIGN_OR_RETURN(
+          written, writer_->WritePartitioned(GenerateUserProfiles(a, b, options_.seed)));
+    }
     for (AddAction& add : written) {
       FileState f;
       f.path = add.path;
