@@ -331,6 +331,22 @@ TEST(ScanSharedTablesTest, VariantsReadAsJson) {
   }
 }
 
+TEST(ScanSharedTablesTest, MissingDataFileIsNamed) {
+  const std::string dir = SharedTablesDir();
+  if (dir.empty()) GTEST_SKIP() << "LAKESYNC_SHARED_DIR/delta-tables not found";
+  auto fs = std::make_shared<storage::LocalFileSystem>();
+  // A log-only fixture: the log lists 4 files that are not on disk.
+  auto snap =
+      Snapshot::Open(fs, dir + "/delta-kernel-rs/kernel/tests/data/app-txn-with-last-updated");
+  ASSERT_TRUE(snap.ok()) << snap.status();
+  ASSERT_FALSE((*snap)->files().empty());
+  auto result = ScanAll(**snap, false);
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(result.status().code(), StatusCode::kInternal);
+  EXPECT_NE(result.status().message().find((*snap)->files()[0].path), std::string::npos)
+      << result.status();
+}
+
 TEST(ScanSharedTablesTest, TimeTravelScansOlderVersion) {
   const std::string dir = SharedTablesDir();
   if (dir.empty()) GTEST_SKIP() << "LAKESYNC_SHARED_DIR/delta-tables not found";
