@@ -190,11 +190,11 @@ function diff(ours, theirs, at) {
 
 // ---- running the two readers
 
-function runOurs(bin, file) {
+function runOurs(bin, file, extra = []) {
   return new Promise((resolve) => {
     execFile(
       bin,
-      ['parquet', 'cat', file],
+      ['parquet', 'cat', file, ...extra],
       { maxBuffer: 1 << 30, encoding: 'utf8', timeout: 60000 },
       (err, stdout, stderr) => {
         if (err) resolve({ error: (stderr || String(err)).trim() });
@@ -204,10 +204,10 @@ function runOurs(bin, file) {
   });
 }
 
-async function runDuckDB(connection, file) {
+async function runDuckDB(connection, file, options = {}) {
   try {
     const lines = [];
-    for await (const line of dumpParquet(connection, file)) lines.push(line);
+    for await (const line of dumpParquet(connection, file, options)) lines.push(line);
     return { lines };
   } catch (err) {
     return { error: String(err.message || err).split('\n')[0] };
@@ -315,10 +315,10 @@ async function main() {
     const connection = await openDuckDB();
     while (next < files.length) {
       const k = next++;
-      results[k] = await checkFile(connection, files[k]);
+      results[k] = await checkFile(connection, files[k], k);
     }
   };
-  const checkFile = async (connection, file) => {
+  const checkFile = async (connection, file, k) => {
     const rel = dir && file.startsWith(dir) ? path.relative(dir, file) : file;
     const [ours, theirs] = await Promise.all([runOurs(bin, file), runDuckDB(connection, file)]);
     let outcome;
@@ -348,9 +348,31 @@ async function main() {
       } else {
         counts.same++;
         outcome = `same (${ours.lines.length} rows)`;
+        if (k % 20 === 0) {
+          const p = await checkProjection(connection, file, rel, theirs);
+          if (p) {
+            counts.same--;
+            counts.differ++;
+            outcome = `DIFFERS with --columns/--limit: ${p}`;
+            failures.push(`${rel}: ${outcome}`);
+          }
+        }
       }
     }
     return `${rel}: ${outcome}`;
+  };
+  // Every 20th file also checks `cat --columns LAST,FIRST --limit 2` (reordered projection).
+  const checkProjection = async (connection, file, rel, full) => {
+    if (full.lines.length === 0) return null;
+    const names = parseJson(full.lines[0]).pairs.map(([name]) => name);
+    if (names.length < 2 || names.some((n) => n.includes(','))) return null;
+    const columns = [names[names.length - 1], names[0]];
+    const [ours, theirs] = await Promise.all([
+      runOurs(bin, file, ['--columns', columns.join(','), '--limit', '2']),
+      runDuckDB(connection, file, { columns, limit: 2 }),
+    ]);
+    if (ours.error || theirs.error) return `lakesync: ${ours.error ?? 'ok'}, DuckDB: ${theirs.error ?? 'ok'}`;
+    return compareFile(rel, ours, theirs);
   };
   await Promise.all(Array.from({ length: jobs }, worker));
   for (const line of results) {
