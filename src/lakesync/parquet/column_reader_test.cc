@@ -739,3 +739,78 @@ TEST(ColumnReaderTest, PageCrcIsVerified) {
 
 }  // namespace
 }  // namespace lakesync::parquet
+
+namespace lakesync::parquet {
+namespace {
+
+// Nested assembly throughput: optional list<optional int64>, 2M rows of 0..7 elements.
+TEST(FileReaderBenchmark, DISABLED_NestedThroughput) {
+  const int64_t kRows = 2 << 20, kRowsPerPage = 1 << 14;
+  ChunkBuilder b;
+  b.codec = CompressionCodec::SNAPPY;
+  uint64_t seed = 3;
+  auto rnd = [&]() {
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    return seed >> 33;
+  };
+  int64_t entries_total = 0;
+  for (int64_t start = 0; start < kRows; start += kRowsPerPage) {
+    std::vector<uint32_t> rep, def;
+    std::vector<int64_t> vals;
+    for (int64_t r = 0; r < kRowsPerPage; ++r) {
+      uint64_t kind = rnd() % 10;
+      if (kind == 0) {  // null list
+        rep.push_back(0), def.push_back(0);
+        continue;
+      }
+      int n = static_cast<int>(rnd() % 8);
+      if (n == 0) {  // empty list
+        rep.push_back(0), def.push_back(1);
+        continue;
+      }
+      for (int i = 0; i < n; ++i) {
+        rep.push_back(i == 0 ? 0 : 1);
+        bool null_elem = rnd() % 16 == 0;
+        def.push_back(null_elem ? 2 : 3);
+        if (!null_elem) vals.push_back(static_cast<int64_t>(rnd()));
+      }
+    }
+    b.PageV1(static_cast<int32_t>(rep.size()), rep, 1, def, 2, Encoding::PLAIN, PlainFixed(vals));
+    entries_total += static_cast<int64_t>(rep.size());
+  }
+  FileMetaData md;
+  md.schema = {Group("schema", 1, std::nullopt),
+               Group("xs", 1, FieldRepetitionType::OPTIONAL, ConvertedType::LIST),
+               Group("list", 1, FieldRepetitionType::REPEATED),
+               Prim("element", Type::INT64, FieldRepetitionType::OPTIONAL)};
+  md.num_rows = kRows;
+  std::string file = "PAR1";
+  RowGroup rg;
+  rg.num_rows = kRows;
+  ColumnChunk cc;
+  ColumnMetaData m = b.Meta(Type::INT64);
+  m.path_in_schema = {"xs", "list", "element"};
+  m.data_page_offset = 4;
+  cc.meta_data = m;
+  rg.columns.push_back(cc);
+  file += b.bytes;
+  md.row_groups.push_back(rg);
+  std::string footer = SerializeFileMetaData(md);
+  uint32_t len = static_cast<uint32_t>(footer.size());
+  file += footer + std::string(reinterpret_cast<const char*>(&len), 4) + "PAR1";
+  auto reader = FileReader::Open(std::make_shared<BufferFile>(file));
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  double best = 1e9;
+  for (int rep = 0; rep < 5; ++rep) {
+    std::clock_t t0 = std::clock();
+    auto batch = (*reader)->ReadRowGroup(0);
+    std::clock_t t1 = std::clock();
+    ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+    best = std::min(best, static_cast<double>(t1 - t0) / CLOCKS_PER_SEC);
+  }
+  std::cout << "list<int64>: " << best * 1000 << " ms for " << kRows << " rows / " << entries_total
+            << " level entries: " << entries_total / best / 1e6 << " M entries/s\n";
+}
+
+}  // namespace
+}  // namespace lakesync::parquet
