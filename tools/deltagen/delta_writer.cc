@@ -550,7 +550,13 @@ Result<AddAction> DeltaTableWriter::WriteFileAt(const std::string& rel_dir, cons
   const std::string full = storage::JoinPath(root_, rel);
   if (!rel_dir.empty()) LAKESYNC_RETURN_NOT_OK(fs_->CreateDirs(storage::JoinPath(root_, rel_dir)));
   {
-    LAKESYNC_ASSIGN_OR_RETURN(auto writer, ParquetWriter::Make(schema, options_.parquet));
+    ParquetWriterOptions popts = options_.parquet;
+    // Spark records the file's schema (as a StructType JSON) in the footer.
+    if (auto spark_schema = DeltaSchemaJson(schema); spark_schema.ok()) {
+      popts.key_value_metadata.push_back(
+          {"org.apache.spark.sql.parquet.row.metadata", std::move(spark_schema).value()});
+    }
+    LAKESYNC_ASSIGN_OR_RETURN(auto writer, ParquetWriter::Make(schema, popts));
     while (true) {
       LAKESYNC_ASSIGN_OR_RETURN(const ColumnBatch* batch, next());
       if (batch == nullptr) break;

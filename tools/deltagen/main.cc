@@ -92,6 +92,7 @@ Status PrintInfo(UserProfilesTable& t) {
 int main(int argc, char** argv) {
   CLI::App app{kDescription, "deltagen"};
   app.require_subcommand(1);
+  app.fallthrough();  // -q may follow the subcommand
   auto fs = std::make_shared<lakesync::storage::LocalFileSystem>();
 
   // user-profiles
