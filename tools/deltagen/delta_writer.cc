@@ -216,8 +216,21 @@ std::string StatValueJson(const LeafStats& leaf, const std::string& bytes, bool 
       if (is_max && us % 1000 != 0) us += 1000 - ((us % 1000) + 1000) % 1000;
       return JsonQuote(FormatTimestamp(us, t.utc, true, 3));
     }
-    case TypeId::kString:
-      return JsonQuote(std::string_view(bytes));
+    case TypeId::kString: {
+      // Like Spark, keep at most 32 characters: a prefix still bounds from below; a cut max
+      // would not bound from above, so it is left out.
+      constexpr int kMaxChars = 32;
+      size_t pos = 0;
+      int chars = 0;
+      while (pos < bytes.size() && chars < kMaxChars) {
+        const unsigned char c = static_cast<unsigned char>(bytes[pos]);
+        pos += c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        ++chars;
+      }
+      if (pos >= bytes.size()) return JsonQuote(std::string_view(bytes));
+      if (is_max) return "";
+      return JsonQuote(std::string_view(bytes).substr(0, pos));
+    }
     default:
       return "";
   }

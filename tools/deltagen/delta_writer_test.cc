@@ -522,6 +522,30 @@ TEST(DeltaTextTest, StatsJsonKeepsDeltaTypesAndBoundsTimestamps) {
   EXPECT_NE(e["nullCount"]["l"].get(unused), simdjson::SUCCESS) << "no stats inside lists";
 }
 
+TEST(DeltaTextTest, LongStringStatsKeepA32CharacterPrefix) {
+  TempDir dir;
+  const std::vector<Field> schema = {MakeField("s", DataType::Primitive(TypeId::kString))};
+  const std::string long_value = "ä" + std::string(40, 'x');
+  auto batch = BuildBatch(schema, {{Value::String(long_value)}, {Value::String("b")}});
+  ASSERT_TRUE(batch.ok());
+  storage::LocalFileSystem fs;
+  auto summary = WriteParquetFile(fs, dir.Join("s.parquet"), schema, {&*batch}, {});
+  ASSERT_TRUE(summary.ok());
+  auto batch2 = BuildBatch(schema, {{Value::String(long_value)}});
+  ASSERT_TRUE(batch2.ok());
+  auto summary2 = WriteParquetFile(fs, dir.Join("s2.parquet"), schema, {&*batch2}, {});
+  ASSERT_TRUE(summary2.ok());
+  simdjson::dom::parser p;
+  auto e = Parse(p, StatsJson(*summary));
+  EXPECT_EQ(Str(e["minValues"]["s"]), "b");  // "b" < "ä..." bytewise
+  simdjson::dom::element cut;
+  EXPECT_NE(e["maxValues"]["s"].get(cut), simdjson::SUCCESS) << "a cut max is no bound";
+  auto e2 = Parse(p, StatsJson(*summary2));
+  EXPECT_EQ(Str(e2["minValues"]["s"]), "ä" + std::string(31, 'x'));
+  simdjson::dom::element unused;
+  EXPECT_NE(e2["maxValues"]["s"].get(unused), simdjson::SUCCESS);
+}
+
 TEST(ScenarioTest, ParsesTheCompactFormat) {
   auto s = ParseScenario(R"({"table":"user_profiles","rows":100000,"files":4,"codec":"zstd",
     "cdf":true,"commits":[{"update":{"every":100,"set":{"score":"+1","age":30,"name":null,
