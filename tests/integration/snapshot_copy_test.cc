@@ -18,102 +18,16 @@
 #include "lakesync/sync/snapshot_loader.h"
 #include "lakesync/testing/pg_test_env.h"
 #include "lakesync/testing/test_paths.h"
-#include "pg_text.h"
+#include "table_assertions.h"
 
 namespace lakesync {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::ExpectTableEquals;
+using testing::TempDir;
 
 using testing::SharedDir;
-
-class TempDir {
- public:
-  TempDir() {
-    path_ = fs::temp_directory_path() /
-            fmt::format("lakesync_it_{}_{}", ::getpid(),
-                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  std::string path() const { return path_.string(); }
-
- private:
-  fs::path path_;
-};
-
-// Rows of `table` keyed by the text of `key_column`, each row's columns in `columns` order.
-std::map<std::string, std::vector<std::optional<std::string>>> RowsByKey(
-    pg::Connection& conn, const std::string& table, const std::vector<Field>& columns,
-    const std::string& key_column) {
-  std::string select;
-  for (const auto& f : columns) {
-    if (!select.empty()) select += ", ";
-    select += pg::QuoteIdent(f.name) + "::text";
-  }
-  auto rows = testing::QueryRows(
-      conn, fmt::format("SELECT {}::text, {} FROM {}", pg::QuoteIdent(key_column), select, table));
-  EXPECT_TRUE(rows.ok()) << rows.status();
-  std::map<std::string, std::vector<std::optional<std::string>>> out;
-  if (!rows.ok()) return out;
-  for (auto& row : *rows) {
-    std::string key = *row[0];
-    row.erase(row.begin());
-    EXPECT_TRUE(out.emplace(key, std::move(row)).second) << "duplicate key " << key;
-  }
-  return out;
-}
-
-// Checks that the target holds exactly the selected rows of `batches` (non-null keys).
-void ExpectTableEquals(pg::Connection& conn, const std::string& table,
-                       const std::vector<ColumnBatch>& batches, const std::string& key_column,
-                       int64_t* null_keys = nullptr) {
-  ASSERT_FALSE(batches.empty());
-  const std::vector<Field>& fields = batches[0].schema;
-  auto actual = RowsByKey(conn, table, fields, key_column);
-  int64_t expected_rows = 0, nulls = 0, mismatches = 0;
-  for (const auto& batch : batches) {
-    const int key = batch.FieldIndex(key_column);
-    ASSERT_GE(key, 0);
-    auto check_row = [&](int64_t row) {
-      const ColumnVector& key_col = batch.columns[key];
-      if (key_col.IsNull(row)) {
-        ++nulls;
-        return;
-      }
-      ++expected_rows;
-      std::string key_text;
-      std::optional<std::string> unused;
-      testing::MatchesPgText(key_col, row, std::nullopt, &key_text);
-      auto it = actual.find(key_text);
-      if (it == actual.end()) {
-        if (++mismatches < 10)
-          ADD_FAILURE() << "row with " << key_column << "=" << key_text << " is missing from "
-                        << table;
-        return;
-      }
-      for (size_t c = 0; c < fields.size(); ++c) {
-        std::string expected;
-        if (!testing::MatchesPgText(batch.columns[c], row, it->second[c], &expected)) {
-          if (++mismatches < 10) {
-            ADD_FAILURE() << key_column << "=" << key_text << ", column " << fields[c].name
-                          << ": expected " << expected << ", PostgreSQL has "
-                          << it->second[c].value_or("NULL");
-          }
-        }
-      }
-    };
-    if (batch.selection) {
-      for (uint32_t row : *batch.selection) check_row(row);
-    } else {
-      for (int64_t row = 0; row < batch.num_rows; ++row) check_row(row);
-    }
-  }
-  EXPECT_EQ(mismatches, 0);
-  EXPECT_EQ(static_cast<int64_t>(actual.size()), expected_rows) << "row count of " << table;
-  if (null_keys) *null_keys = nulls;
-}
 
 TEST(SnapshotCopyTest, DeltagenUserProfilesRoundTripsEveryValueAndReloadsAfterChanges) {
   LAKESYNC_TEST_DATABASE(db);

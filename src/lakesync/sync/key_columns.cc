@@ -2,7 +2,28 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace lakesync::sync {
+
+Status CheckKeyFields(const std::vector<Field>& fields, const std::vector<std::string>& keys) {
+  if (keys.empty()) return Status::InvalidArgument("a primary key needs at least one column");
+  for (const auto& key : keys) {
+    auto it =
+        std::find_if(fields.begin(), fields.end(), [&](const Field& f) { return f.name == key; });
+    if (it == fields.end()) {
+      std::vector<std::string> names;
+      for (const auto& f : fields) names.push_back(f.name);
+      return Status::NotFound("primary key column '{}' is not in the source table (columns: {})",
+                              key, fmt::join(names, ", "));
+    }
+    if (it->type.IsNested() || it->type.id == TypeId::kNull) {
+      return Status::InvalidArgument("primary key column '{}' has type {}, which cannot be a key",
+                                     key, it->type.ToString());
+    }
+  }
+  return Status::OK();
+}
 
 Result<KeyColumns> KeyColumns::Make(const ColumnBatch& batch,
                                     const std::vector<std::string>& names) {

@@ -12,6 +12,10 @@
 
 namespace lakesync::sync {
 
+/// OK when every key column is a field of a type that can be a key. Errors: InvalidArgument
+/// for no keys or a nested key; NotFound naming the missing column and the ones there are.
+Status CheckKeyFields(const std::vector<Field>& fields, const std::vector<std::string>& keys);
+
 class KeyColumns {
  public:
   /// Finds `names` in `batch`. Errors: NotFound naming a missing column and the ones present.

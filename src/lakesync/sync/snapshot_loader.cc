@@ -8,7 +8,7 @@
 #include "lakesync/delta/scan.h"
 #include "lakesync/delta/snapshot.h"
 #include "lakesync/pg/connection.h"
-#include "lakesync/pg/copy_encoder.h"
+#include "lakesync/pg/copy_stream.h"
 #include "lakesync/pg/ddl.h"
 #include "lakesync/pg/transaction.h"
 #include "lakesync/sync/key_columns.h"
@@ -25,28 +25,10 @@ std::string DerivedName(const std::string& table, std::string_view suffix) {
   return table.substr(0, 63 - suffix.size()) + std::string(suffix);
 }
 
-Status CheckKeyColumns(const std::vector<Field>& fields, const std::vector<std::string>& keys) {
-  if (keys.empty()) return Status::InvalidArgument("a primary key needs at least one column");
-  for (const auto& key : keys) {
-    auto it =
-        std::find_if(fields.begin(), fields.end(), [&](const Field& f) { return f.name == key; });
-    if (it == fields.end()) {
-      std::vector<std::string> names;
-      for (const auto& f : fields) names.push_back(f.name);
-      return Status::NotFound("primary key column '{}' is not in the source table (columns: {})",
-                              key, fmt::join(names, ", "));
-    }
-    if (it->type.IsNested() || it->type.id == TypeId::kNull) {
-      return Status::InvalidArgument("primary key column '{}' has type {}, which cannot be a key",
-                                     key, it->type.ToString());
-    }
-  }
-  return Status::OK();
-}
-
 }  // namespace
 
-Result<SnapshotLoadResult> LoadSnapshot(const SnapshotLoadOptions& options) {
+Result<SnapshotLoadResult> LoadSnapshot(const SnapshotLoadOptions& options,
+                                        const BeforeCommit& before_commit) {
   const auto started = std::chrono::steady_clock::now();
   SnapshotLoadResult result;
 
@@ -57,7 +39,13 @@ Result<SnapshotLoadResult> LoadSnapshot(const SnapshotLoadOptions& options) {
                             delta::Snapshot::Open(fs, options.source, snapshot_options));
   result.version = snapshot->version();
   const std::vector<Field>& fields = snapshot->schema().fields;
-  LAKESYNC_RETURN_NOT_OK(CheckKeyColumns(fields, options.primary_key));
+  LAKESYNC_RETURN_NOT_OK(CheckKeyFields(fields, options.primary_key));
+  if (options.timeseries_key && std::none_of(fields.begin(), fields.end(), [&](const Field& f) {
+        return f.name == *options.timeseries_key;
+      })) {
+    return Status::NotFound("timeseries key column '{}' is not in the source table",
+                            *options.timeseries_key);
+  }
 
   LAKESYNC_ASSIGN_OR_RETURN(pg::QualifiedName target, pg::QualifiedName::Parse(options.target));
   const pg::QualifiedName load{target.schema, DerivedName(target.table, "__lakesync_load")};
@@ -67,7 +55,6 @@ Result<SnapshotLoadResult> LoadSnapshot(const SnapshotLoadOptions& options) {
   LAKESYNC_RETURN_NOT_OK(conn->SetApplicationName("lakesync"));
   // The IF [NOT] EXISTS statements below are expected to find nothing; their notices are noise.
   LAKESYNC_RETURN_NOT_OK(conn->Exec("SET client_min_messages TO warning"));
-  LAKESYNC_ASSIGN_OR_RETURN(auto encoder, pg::CopyBinaryEncoder::Make(fields));
 
   // Never replace a table lakesync did not create: its comment marks the ones it did.
   LAKESYNC_ASSIGN_OR_RETURN(
@@ -92,16 +79,8 @@ Result<SnapshotLoadResult> LoadSnapshot(const SnapshotLoadOptions& options) {
   LAKESYNC_RETURN_NOT_OK(conn->Exec(
       fmt::format("COMMENT ON TABLE {} IS {}", load.ToSql(),
                   pg::QuoteLiteral(fmt::format("{} {}", kTableCommentPrefix, options.source)))));
-  LAKESYNC_ASSIGN_OR_RETURN(std::string copy_sql, pg::CopyFromStdinSql(load, fields));
-  LAKESYNC_RETURN_NOT_OK(conn->BeginCopy(copy_sql));
-
-  auto flush = [&]() -> Status {
-    if (encoder->size() == 0) return Status::OK();
-    LAKESYNC_RETURN_NOT_OK(conn->PutCopyData(encoder->data(), encoder->size()));
-    encoder->Clear();
-    return Status::OK();
-  };
-  encoder->AppendHeader();
+  LAKESYNC_ASSIGN_OR_RETURN(auto stream,
+                            pg::CopyStream::Begin(*conn, load, fields, options.copy_chunk_bytes));
   LAKESYNC_ASSIGN_OR_RETURN(auto scan, delta::Scan::Make(*snapshot));
   LAKESYNC_ASSIGN_OR_RETURN(auto batches, scan->Open());
   while (true) {
@@ -109,23 +88,28 @@ Result<SnapshotLoadResult> LoadSnapshot(const SnapshotLoadOptions& options) {
     if (!batch) break;
     LAKESYNC_ASSIGN_OR_RETURN(KeyColumns keys, KeyColumns::Make(*batch, options.primary_key));
     result.rows_skipped_null_key += keys.DropNullKeys(*batch);
-    Status st = encoder->AppendBatch(*batch, [&](int64_t row) { return keys.Describe(row); });
-    if (!st.ok()) {
-      (void)conn->AbortCopy(st.message());
-      return st;
-    }
-    if (encoder->size() >= options.copy_chunk_bytes) LAKESYNC_RETURN_NOT_OK(flush());
+    LAKESYNC_RETURN_NOT_OK(stream->Write(*batch, [&](int64_t row) { return keys.Describe(row); }));
   }
   result.files_read = static_cast<int64_t>(scan->files().size());
-  encoder->AppendTrailer();
-  LAKESYNC_RETURN_NOT_OK(flush());
-  LAKESYNC_ASSIGN_OR_RETURN(result.rows_loaded, conn->EndCopy());
+  LAKESYNC_ASSIGN_OR_RETURN(result.rows_loaded, stream->Finish());
+
+  std::vector<std::string> quoted_keys;
+  for (const auto& k : options.primary_key) quoted_keys.push_back(pg::QuoteIdent(k));
+  if (options.timeseries_key) {
+    // Of the rows sharing a key, keep the one with the greatest timeseries value.
+    LAKESYNC_ASSIGN_OR_RETURN(
+        auto dedup,
+        conn->Query(fmt::format(
+            "DELETE FROM {0} t USING (SELECT ctid AS id, row_number() OVER (PARTITION BY {1} "
+            "ORDER BY {2} DESC NULLS LAST) AS n FROM {0}) d WHERE t.ctid = d.id AND d.n > 1",
+            load.ToSql(), fmt::join(quoted_keys, ", "), pg::QuoteIdent(*options.timeseries_key))));
+    result.rows_deduplicated = dedup.affected_rows();
+    result.rows_loaded -= result.rows_deduplicated;
+  }
 
   // The key is built after the load: one sort instead of an index update per row.
   // The constraint is named after the load table, then renamed with it, so the next load's
   // constraint never collides with the live one.
-  std::vector<std::string> quoted_keys;
-  for (const auto& k : options.primary_key) quoted_keys.push_back(pg::QuoteIdent(k));
   Status pk = conn->Exec(fmt::format("ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY ({})",
                                      load.ToSql(), pg::QuoteIdent(DerivedName(load.table, "_pkey")),
                                      fmt::join(quoted_keys, ", ")));
@@ -150,6 +134,7 @@ Result<SnapshotLoadResult> LoadSnapshot(const SnapshotLoadOptions& options) {
       conn->Exec(fmt::format("ALTER TABLE {} RENAME CONSTRAINT {} TO {}", target.ToSql(),
                              pg::QuoteIdent(DerivedName(load.table, "_pkey")),
                              pg::QuoteIdent(DerivedName(target.table, "_pkey")))));
+  if (before_commit) LAKESYNC_RETURN_NOT_OK(before_commit(*conn, result));
   LAKESYNC_RETURN_NOT_OK(txn->Commit());
 
   result.seconds =

@@ -1,0 +1,231 @@
+#include "lakesync/sync/state_store.h"
+
+#include <fmt/format.h>
+
+#include "lakesync/common/macros.h"
+#include "lakesync/pg/transaction.h"
+
+namespace lakesync::sync {
+namespace {
+
+// Key columns travel as one text joined by the ASCII unit separator, which no identifier
+// lakesync accepts can contain.
+constexpr char kSep = '\x1f';
+
+std::string JoinKeys(const std::vector<std::string>& keys) {
+  std::string out;
+  for (const auto& k : keys) {
+    if (!out.empty()) out += kSep;
+    out += k;
+  }
+  return out;
+}
+
+std::vector<std::string> SplitKeys(std::string_view joined) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= joined.size()) {
+    size_t end = joined.find(kSep, start);
+    if (end == std::string_view::npos) end = joined.size();
+    out.emplace_back(joined.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+std::optional<int64_t> OptionalInt(const pg::QueryResult& r, int row, int col) {
+  if (r.IsNull(row, col)) return std::nullopt;
+  return std::stoll(std::string(r.Get(row, col)));
+}
+
+constexpr std::string_view kSelectState =
+    "SELECT name, source, array_to_string(primary_key, E'\\x1f'), timeseries_key, "
+    "scheduling_policy, full_refresh_fraction::text, full_refresh_min_changes, detailed_state, "
+    "message, "
+    "last_processed_version, "
+    "to_char(last_sync_start AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
+    "to_char(last_sync_end AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
+    "synced_row_count, "
+    "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') "
+    "FROM lakesync.synced_tables";
+
+Result<SyncedTableState> StateFromRow(const pg::QueryResult& r, int row) {
+  SyncedTableState s;
+  s.spec.name = r.Get(row, 0);
+  s.spec.source = r.Get(row, 1);
+  s.spec.primary_key = SplitKeys(r.Get(row, 2));
+  s.spec.timeseries_key = r.GetOptional(row, 3);
+  LAKESYNC_ASSIGN_OR_RETURN(s.spec.policy, ParseSchedulingPolicy(r.Get(row, 4)));
+  s.spec.full_refresh_fraction = std::stod(std::string(r.Get(row, 5)));
+  s.spec.full_refresh_min_changes = OptionalInt(r, row, 6).value_or(0);
+  s.state = ParseDetailedState(r.Get(row, 7));
+  s.message = r.Get(row, 8);
+  s.last_processed_version = OptionalInt(r, row, 9);
+  s.last_sync_start = r.GetOptional(row, 10);
+  s.last_sync_end = r.GetOptional(row, 11);
+  s.synced_row_count = OptionalInt(r, row, 12).value_or(0);
+  s.created_at = r.Get(row, 13);
+  return s;
+}
+
+}  // namespace
+
+Status StateStore::EnsureSchema() {
+  // Several processes may start on a fresh database at once: CREATE ... IF NOT EXISTS alone
+  // races, so the creation runs under a transaction-scoped advisory lock.
+  LAKESYNC_ASSIGN_OR_RETURN(auto txn, pg::Transaction::Begin(conn_));
+  LAKESYNC_RETURN_NOT_OK(conn_.Exec(R"sql(
+SELECT pg_advisory_xact_lock(hashtext('lakesync.schema'));
+SET LOCAL client_min_messages TO warning;
+CREATE SCHEMA IF NOT EXISTS lakesync;
+CREATE TABLE IF NOT EXISTS lakesync.synced_tables (
+  name text PRIMARY KEY,
+  source text NOT NULL,
+  primary_key text[] NOT NULL,
+  timeseries_key text,
+  scheduling_policy text NOT NULL,
+  full_refresh_fraction double precision NOT NULL DEFAULT 0.1,
+  full_refresh_min_changes bigint NOT NULL DEFAULT 10000,
+  detailed_state text NOT NULL,
+  message text NOT NULL DEFAULT '',
+  last_processed_version bigint,
+  last_sync_start timestamptz,
+  last_sync_end timestamptz,
+  synced_row_count bigint NOT NULL DEFAULT 0,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE IF NOT EXISTS lakesync.sync_runs (
+  id bigserial PRIMARY KEY,
+  name text NOT NULL REFERENCES lakesync.synced_tables ON DELETE CASCADE,
+  mode text NOT NULL,
+  from_version bigint,
+  to_version bigint,
+  rows_inserted bigint NOT NULL DEFAULT 0,
+  rows_updated bigint NOT NULL DEFAULT 0,
+  rows_deleted bigint NOT NULL DEFAULT 0,
+  rows_skipped bigint NOT NULL DEFAULT 0,
+  seconds double precision NOT NULL DEFAULT 0,
+  error text NOT NULL DEFAULT '',
+  ended_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS sync_runs_by_table ON lakesync.sync_runs (name, id);
+)sql"));
+  return txn->Commit();
+}
+
+Status StateStore::Create(const SyncedTableSpec& spec) {
+  LAKESYNC_RETURN_NOT_OK(ValidateSpec(spec));
+  auto r = conn_.Query(
+      "INSERT INTO lakesync.synced_tables (name, source, primary_key, timeseries_key, "
+      "scheduling_policy, full_refresh_fraction, full_refresh_min_changes, detailed_state) "
+      "VALUES ($1, $2, string_to_array($3, E'\\x1f'), $4, $5, $6::double precision, "
+      "$7::bigint, $8)",
+      {spec.name, spec.source, JoinKeys(spec.primary_key), spec.timeseries_key,
+       std::string(SchedulingPolicyName(spec.policy)),
+       fmt::format("{}", spec.full_refresh_fraction), std::to_string(spec.full_refresh_min_changes),
+       std::string(DetailedStateName(DetailedState::kProvisioning))});
+  if (r.status().IsConflict()) {
+    return Status::Conflict("synced table {} already exists", spec.name);
+  }
+  return r.status();
+}
+
+Result<SyncedTableState> StateStore::Get(const std::string& name) {
+  LAKESYNC_ASSIGN_OR_RETURN(auto r,
+                            conn_.Query(fmt::format("{} WHERE name = $1", kSelectState), {name}));
+  if (r.rows() == 0) return Status::NotFound("synced table {} does not exist", name);
+  return StateFromRow(r, 0);
+}
+
+Result<std::vector<SyncedTableState>> StateStore::List() {
+  LAKESYNC_ASSIGN_OR_RETURN(auto r, conn_.Query(fmt::format("{} ORDER BY name", kSelectState)));
+  std::vector<SyncedTableState> out;
+  for (int i = 0; i < r.rows(); ++i) {
+    LAKESYNC_ASSIGN_OR_RETURN(auto s, StateFromRow(r, i));
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+Status StateStore::Delete(const std::string& name) {
+  LAKESYNC_ASSIGN_OR_RETURN(
+      auto r, conn_.Query("DELETE FROM lakesync.synced_tables WHERE name = $1", {name}));
+  if (r.affected_rows() == 0) return Status::NotFound("synced table {} does not exist", name);
+  return Status::OK();
+}
+
+Status StateStore::SetState(const std::string& name, DetailedState state,
+                            const std::string& message, bool started) {
+  LAKESYNC_ASSIGN_OR_RETURN(
+      auto r, conn_.Query("UPDATE lakesync.synced_tables SET detailed_state = $2, message = $3, "
+                          "last_sync_start = CASE WHEN $4 THEN clock_timestamp() ELSE "
+                          "last_sync_start END, updated_at = clock_timestamp() WHERE name = $1",
+                          {name, std::string(DetailedStateName(state)), message,
+                           std::string(started ? "true" : "false")}));
+  if (r.affected_rows() == 0) return Status::NotFound("synced table {} does not exist", name);
+  return Status::OK();
+}
+
+Status StateStore::CommitVersion(const std::string& name, int64_t version,
+                                 std::optional<int64_t> expected_previous, int64_t row_count) {
+  LAKESYNC_ASSIGN_OR_RETURN(
+      auto r, conn_.Query("UPDATE lakesync.synced_tables SET last_processed_version = $2, "
+                          "synced_row_count = $4, last_sync_end = clock_timestamp(), updated_at = "
+                          "clock_timestamp() WHERE name = $1 AND last_processed_version IS NOT "
+                          "DISTINCT FROM $3::bigint",
+                          {name, std::to_string(version),
+                           expected_previous
+                               ? std::optional<std::string>(std::to_string(*expected_previous))
+                               : std::nullopt,
+                           std::to_string(row_count)}));
+  if (r.affected_rows() == 0) {
+    return Status::Conflict(
+        "synced table {}: the last processed version changed while this sync ran (another "
+        "lakesync process synced it); this run's changes were rolled back",
+        name);
+  }
+  return Status::OK();
+}
+
+Status StateStore::RecordRun(const std::string& name, const SyncRun& run) {
+  auto opt = [](std::optional<int64_t> v) {
+    return v ? std::optional<std::string>(std::to_string(*v)) : std::nullopt;
+  };
+  return conn_
+      .Query(
+          "INSERT INTO lakesync.sync_runs (name, mode, from_version, to_version, "
+          "rows_inserted, rows_updated, rows_deleted, rows_skipped, seconds, error) VALUES "
+          "($1, $2, $3::bigint, $4::bigint, $5::bigint, $6::bigint, $7::bigint, $8::bigint, "
+          "$9::double precision, $10)",
+          {name, run.mode, opt(run.from_version), opt(run.to_version),
+           std::to_string(run.rows_inserted), std::to_string(run.rows_updated),
+           std::to_string(run.rows_deleted), std::to_string(run.rows_skipped),
+           fmt::format("{}", run.seconds), run.error})
+      .status();
+}
+
+Result<std::vector<SyncRun>> StateStore::Runs(const std::string& name, int limit) {
+  LAKESYNC_ASSIGN_OR_RETURN(
+      auto r, conn_.Query("SELECT mode, from_version, to_version, rows_inserted, rows_updated, "
+                          "rows_deleted, rows_skipped, seconds::text, error FROM "
+                          "lakesync.sync_runs WHERE name = $1 ORDER BY id DESC LIMIT $2::int",
+                          {name, std::to_string(limit)}));
+  std::vector<SyncRun> out;
+  for (int i = 0; i < r.rows(); ++i) {
+    SyncRun run;
+    run.mode = r.Get(i, 0);
+    run.from_version = OptionalInt(r, i, 1);
+    run.to_version = OptionalInt(r, i, 2);
+    run.rows_inserted = *OptionalInt(r, i, 3);
+    run.rows_updated = *OptionalInt(r, i, 4);
+    run.rows_deleted = *OptionalInt(r, i, 5);
+    run.rows_skipped = *OptionalInt(r, i, 6);
+    run.seconds = std::stod(std::string(r.Get(i, 7)));
+    run.error = r.Get(i, 8);
+    out.push_back(std::move(run));
+  }
+  return out;
+}
+
+}  // namespace lakesync::sync

@@ -1,0 +1,272 @@
+// End to end: synced tables through the SyncEngine (state in schema `lakesync`), TRIGGERED
+// from the change data feed and SNAPSHOT, against deltagen tables in the fixture PostgreSQL.
+#include "lakesync/sync/sync_engine.h"
+
+#include <gtest/gtest.h>
+
+#include "deltagen/column_builder.h"
+#include "deltagen/delta_writer.h"
+#include "deltagen/user_profiles.h"
+#include "lakesync/storage/local_file_system.h"
+#include "lakesync/testing/pg_test_env.h"
+#include "table_assertions.h"
+
+namespace lakesync::sync {
+namespace {
+
+using deltagen::Value;
+using testing::ExpectTableEquals;
+using testing::TempDir;
+
+class SyncEngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto db = testing::TestDatabase::Create();
+    if (!db.ok() && db.status().IsNotFound()) GTEST_SKIP() << db.status();
+    ASSERT_TRUE(db.ok()) << db.status();
+    db_ = std::move(*db);
+    auto engine = SyncEngine::Open(db_->conninfo());
+    ASSERT_TRUE(engine.ok()) << engine.status();
+    engine_ = std::move(*engine);
+    auto conn = db_->Connect();
+    ASSERT_TRUE(conn.ok());
+    conn_ = std::move(*conn);
+  }
+
+  std::unique_ptr<deltagen::UserProfilesTable> MakeProfiles(int64_t rows, bool cdf = true) {
+    deltagen::UserProfilesOptions gen;
+    gen.rows = rows;
+    gen.files = 3;
+    gen.cdf = cdf;
+    auto t = deltagen::UserProfilesTable::Create(fs_, dir_.path() + "/user_profiles", gen);
+    EXPECT_TRUE(t.ok()) << t.status();
+    return t.ok() ? std::move(*t) : nullptr;
+  }
+
+  SyncedTableSpec Spec(SchedulingPolicy policy = SchedulingPolicy::kTriggered) {
+    SyncedTableSpec spec;
+    spec.name = "gold.user_profiles";
+    spec.source = dir_.path() + "/user_profiles";
+    spec.primary_key = {"user_id"};
+    spec.policy = policy;
+    return spec;
+  }
+
+  void ExpectSourceEqualsTarget(deltagen::UserProfilesTable& table) {
+    auto rows = table.CurrentRows();
+    ASSERT_TRUE(rows.ok()) << rows.status();
+    ExpectTableEquals(*conn_, "gold.user_profiles", *rows, "user_id");
+  }
+
+  std::string Scalar(const std::string& sql) {
+    auto rows = testing::QueryRows(*conn_, sql);
+    EXPECT_TRUE(rows.ok()) << rows.status();
+    return rows.ok() && !rows->empty() ? (*rows)[0][0].value_or("NULL") : "";
+  }
+
+  TempDir dir_;
+  std::shared_ptr<storage::FileSystem> fs_ = std::make_shared<storage::LocalFileSystem>();
+  std::unique_ptr<testing::TestDatabase> db_;
+  std::unique_ptr<SyncEngine> engine_;
+  std::unique_ptr<pg::Connection> conn_;
+};
+
+TEST_F(SyncEngineTest, TriggeredAppliesEachBatchOfChangesIncrementallyAndRecordsState) {
+  auto table = MakeProfiles(5'000);
+  ASSERT_TRUE(table);
+  auto created = engine_->Create(Spec());
+  ASSERT_TRUE(created.ok()) << created.status();
+  EXPECT_EQ(created->state, DetailedState::kOnlineNoPendingUpdate) << created->message;
+  EXPECT_EQ(created->last_processed_version, 0);
+  EXPECT_EQ(created->synced_row_count, 5'000);
+  EXPECT_TRUE(created->last_sync_start && created->last_sync_end);
+  ExpectSourceEqualsTarget(*table);
+
+  // Several commits of updates, deletes and inserts, applied as one incremental batch.
+  ASSERT_TRUE(
+      table->Update({.every = 100, .offset = 7}, {deltagen::SetExpr::Parse("score", "+1")}).ok());
+  ASSERT_TRUE(table->Delete({.every = 250, .offset = 1}).ok());
+  ASSERT_TRUE(table->Insert(40).ok());
+  ASSERT_TRUE(
+      table->Update({.every = 500, .offset = 7}, {deltagen::SetExpr::Parse("name", "Renamed")})
+          .ok());
+  auto run = engine_->Sync("gold.user_profiles");
+  ASSERT_TRUE(run.ok()) << run.status();
+  EXPECT_EQ(run->mode, "INCREMENTAL");
+  EXPECT_EQ(run->from_version, 1);
+  EXPECT_EQ(run->to_version, 4);
+  EXPECT_EQ(run->rows_inserted, 40);
+  EXPECT_EQ(run->rows_deleted, 20);
+  EXPECT_EQ(run->rows_updated, 50);  // user_id % 100 == 7 (those % 500 == 7 among them)
+  ExpectSourceEqualsTarget(*table);
+
+  auto state = engine_->Get("gold.user_profiles");
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->state, DetailedState::kOnlineNoPendingUpdate);
+  EXPECT_EQ(state->last_processed_version, 4);
+  EXPECT_EQ(state->synced_row_count, 5'000 - 20 + 40);
+  EXPECT_EQ(Scalar("SELECT last_processed_version FROM lakesync.synced_tables"), "4");
+
+  // Nothing new: a no-op run.
+  auto idle = engine_->Sync("gold.user_profiles");
+  ASSERT_TRUE(idle.ok()) << idle.status();
+  EXPECT_EQ(idle->rows_inserted + idle->rows_updated + idle->rows_deleted, 0);
+  auto runs = engine_->Runs("gold.user_profiles");
+  ASSERT_TRUE(runs.ok());
+  ASSERT_EQ(runs->size(), 3u);
+  EXPECT_EQ((*runs)[2].mode, "SNAPSHOT");
+  EXPECT_EQ((*runs)[1].rows_inserted, 40);
+}
+
+TEST_F(SyncEngineTest, LargeBatchFallsBackToASnapshot) {
+  auto table = MakeProfiles(1'000);
+  ASSERT_TRUE(table);
+  SyncedTableSpec spec = Spec();
+  spec.full_refresh_min_changes = 100;
+  ASSERT_TRUE(engine_->Create(spec).ok());
+  ASSERT_TRUE(table->Update({.every = 2, .offset = 0}, {deltagen::SetExpr::Parse("age", "+1")})
+                  .ok());  // half the table: more than the 10% default
+  auto run = engine_->Sync("gold.user_profiles");
+  ASSERT_TRUE(run.ok()) << run.status();
+  EXPECT_EQ(run->mode, "SNAPSHOT");
+  ExpectSourceEqualsTarget(*table);
+}
+
+TEST_F(SyncEngineTest, TriggeredRefusesASourceWithoutChangeDataFeedAndSaysHowToEnableIt) {
+  ASSERT_TRUE(MakeProfiles(10, /*cdf=*/false));
+  auto created = engine_->Create(Spec());
+  ASSERT_FALSE(created.ok());
+  EXPECT_TRUE(created.status().IsInvalidArgument()) << created.status();
+  EXPECT_NE(created.status().message().find(
+                "ALTER TABLE <table> SET TBLPROPERTIES (delta.enableChangeDataFeed = true)"),
+            std::string::npos)
+      << created.status();
+  EXPECT_TRUE(engine_->Get("gold.user_profiles").status().IsNotFound())
+      << "a refused spec is not stored";
+
+  // SNAPSHOT needs no change data feed, and copies the whole table each run.
+  auto snap = engine_->Create(Spec(SchedulingPolicy::kSnapshot));
+  ASSERT_TRUE(snap.ok()) << snap.status();
+  EXPECT_EQ(snap->state, DetailedState::kOnlineNoPendingUpdate) << snap->message;
+  EXPECT_EQ(Scalar("SELECT count(*) FROM gold.user_profiles"), "10");
+}
+
+TEST_F(SyncEngineTest, SnapshotPolicyCopiesTheWholeTableEachRun) {
+  auto table = MakeProfiles(300);
+  ASSERT_TRUE(table);
+  ASSERT_TRUE(engine_->Create(Spec(SchedulingPolicy::kSnapshot)).ok());
+  ASSERT_TRUE(table->Delete({.every = 3, .offset = 0}).ok());
+  auto run = engine_->Sync("gold.user_profiles");
+  ASSERT_TRUE(run.ok()) << run.status();
+  EXPECT_EQ(run->mode, "SNAPSHOT");
+  EXPECT_EQ(run->rows_inserted, 200);
+  ExpectSourceEqualsTarget(*table);
+}
+
+// A hand-written table for key edge cases: id BIGINT, ts BIGINT, v STRING, with CDF.
+class KeyEdgeCaseTest : public SyncEngineTest {
+ protected:
+  void SetUp() override {
+    SyncEngineTest::SetUp();
+    if (IsSkipped()) return;
+    deltagen::DeltaTableOptions options;
+    options.schema = {Field{"id", DataType::Primitive(TypeId::kInt64), true},
+                      Field{"ts", DataType::Primitive(TypeId::kInt64), true},
+                      Field{"v", DataType::Primitive(TypeId::kString), true}};
+    options.change_data_feed = true;
+    auto writer = deltagen::DeltaTableWriter::Create(fs_, dir_.path() + "/t", options);
+    ASSERT_TRUE(writer.ok()) << writer.status();
+    writer_ = std::move(*writer);
+  }
+
+  // Appends the rows as one commit of inserts.
+  void Append(std::vector<std::vector<Value>> rows) {
+    auto batch = deltagen::BuildBatch(writer_->options().schema, rows);
+    ASSERT_TRUE(batch.ok()) << batch.status();
+    auto add = writer_->WriteDataFile(*batch, {});
+    ASSERT_TRUE(add.ok()) << add.status();
+    deltagen::CommitSpec commit;
+    commit.adds.push_back(*add);
+    ASSERT_TRUE(writer_->Commit(commit).ok());
+  }
+
+  SyncedTableSpec TSpec(std::optional<std::string> timeseries_key = {}) {
+    SyncedTableSpec spec;
+    spec.name = "t";
+    spec.source = dir_.path() + "/t";
+    spec.primary_key = {"id"};
+    spec.timeseries_key = std::move(timeseries_key);
+    return spec;
+  }
+
+  std::unique_ptr<deltagen::DeltaTableWriter> writer_;
+};
+
+TEST_F(KeyEdgeCaseTest, NullKeysAreSkippedAndCountedInBothPaths) {
+  Append({{Value::Int(1), Value::Int(1), Value::String("a")},
+          {Value::Null(), Value::Int(1), Value::String("no key")}});
+  auto created = engine_->Create(TSpec());
+  ASSERT_TRUE(created.ok()) << created.status();
+  EXPECT_NE(created->message.find("1 rows with a NULL key skipped"), std::string::npos)
+      << created->message;
+  Append({{Value::Null(), Value::Int(2), Value::String("no key")},
+          {Value::Int(2), Value::Int(2), Value::String("b")}});
+  auto run = engine_->Sync("t");
+  ASSERT_TRUE(run.ok()) << run.status();
+  EXPECT_EQ(run->mode, "INCREMENTAL");
+  EXPECT_EQ(run->rows_skipped, 1);
+  EXPECT_EQ(run->rows_inserted, 1);
+  EXPECT_EQ(Scalar("SELECT string_agg(id || v, ',' ORDER BY id) FROM t"), "1a,2b");
+}
+
+TEST_F(KeyEdgeCaseTest, DuplicateKeysFailTheSyncAndKeepTheLastGoodRows) {
+  Append({{Value::Int(1), Value::Int(1), Value::String("a")}});
+  ASSERT_TRUE(engine_->Create(TSpec()).ok());
+  Append({{Value::Int(2), Value::Int(1), Value::String("x")},
+          {Value::Int(2), Value::Int(2), Value::String("y")}});
+  auto run = engine_->Sync("t");
+  ASSERT_FALSE(run.ok());
+  EXPECT_TRUE(run.status().IsConflict()) << run.status();
+  EXPECT_NE(run.status().message().find("PRIMARY_KEY_CONSTRAINT_VIOLATION"), std::string::npos);
+  auto state = engine_->Get("t");
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->state, DetailedState::kOnlinePipelineFailed);
+  EXPECT_NE(state->message.find("PRIMARY_KEY_CONSTRAINT_VIOLATION"), std::string::npos);
+  EXPECT_EQ(state->last_processed_version, 0);
+  EXPECT_EQ(Scalar("SELECT string_agg(id || v, ',' ORDER BY id) FROM t"), "1a");
+  // A full refresh hits the same duplicate (the snapshot has both rows) and also keeps them.
+  EXPECT_TRUE(engine_->Sync("t", /*full_refresh=*/true).status().IsConflict());
+  EXPECT_EQ(Scalar("SELECT string_agg(id || v, ',' ORDER BY id) FROM t"), "1a");
+}
+
+TEST_F(KeyEdgeCaseTest, TimeseriesKeyKeepsTheLatestRowInSnapshotsAndChanges) {
+  Append({{Value::Int(1), Value::Int(5), Value::String("newer")},
+          {Value::Int(1), Value::Int(3), Value::String("older")}});
+  auto created = engine_->Create(TSpec("ts"));
+  ASSERT_TRUE(created.ok()) << created.status();
+  EXPECT_EQ(created->state, DetailedState::kOnlineNoPendingUpdate) << created->message;
+  EXPECT_EQ(Scalar("SELECT v FROM t WHERE id = 1"), "newer");
+  // In one commit the later timeseries value wins; a later commit with an older timeseries
+  // value does not replace the row.
+  Append({{Value::Int(2), Value::Int(1), Value::String("b-old")},
+          {Value::Int(2), Value::Int(9), Value::String("b-new")},
+          {Value::Int(1), Value::Int(4), Value::String("stale")}});
+  auto run = engine_->Sync("t");
+  ASSERT_TRUE(run.ok()) << run.status();
+  EXPECT_EQ(Scalar("SELECT string_agg(id || v, ',' ORDER BY id) FROM t"), "1newer,2b-new");
+}
+
+TEST_F(SyncEngineTest, DeleteForgetsTheSyncedTableAndPurgeDropsIt) {
+  ASSERT_TRUE(MakeProfiles(10));
+  ASSERT_TRUE(engine_->Create(Spec()).ok());
+  EXPECT_TRUE(engine_->Create(Spec()).status().IsConflict());
+  ASSERT_TRUE(engine_->Delete("gold.user_profiles", /*purge_data=*/false).ok());
+  EXPECT_EQ(Scalar("SELECT count(*) FROM gold.user_profiles"), "10");
+  ASSERT_TRUE(engine_->Create(Spec()).ok());
+  ASSERT_TRUE(engine_->Delete("gold.user_profiles", /*purge_data=*/true).ok());
+  EXPECT_EQ(Scalar("SELECT to_regclass('gold.user_profiles') IS NULL"), "t");
+  EXPECT_TRUE(engine_->Get("gold.user_profiles").status().IsNotFound());
+}
+
+}  // namespace
+}  // namespace lakesync::sync

@@ -1,0 +1,35 @@
+// Helpers for end-to-end tests: a temporary folder per test, and the check that a PostgreSQL
+// table holds exactly the rows of a set of source batches, value by value.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "lakesync/common/column_batch.h"
+#include "lakesync/pg/connection.h"
+
+namespace lakesync::testing {
+
+/// A fresh folder named after the running test, removed at the end.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  std::string path() const { return path_.string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+/// Checks (gtest failures) that `table` holds exactly the selected rows of `batches` whose
+/// `key_column` is not null, comparing every column of the batches' schema as PostgreSQL
+/// prints it. `null_keys` receives how many rows had a NULL key.
+void ExpectTableEquals(pg::Connection& conn, const std::string& table,
+                       const std::vector<ColumnBatch>& batches, const std::string& key_column,
+                       int64_t* null_keys = nullptr);
+
+}  // namespace lakesync::testing
