@@ -575,6 +575,22 @@ TEST(ScenarioTest, RejectsUnknownKeysAndBadCommits) {
   EXPECT_TRUE(ParseScenario("{").status().IsInvalidArgument());
 }
 
+TEST(UserProfilesTest, UpdatesOutOfTheColumnRangeAreRefused) {
+  TempDir dir;
+  auto t = Scenario::UserProfiles(100).Run(LocalFs(), dir.Join("t"));
+  ASSERT_TRUE(t.ok());
+  // balance is decimal(12,2): at most 9999999999.99
+  EXPECT_TRUE((*t)->Update({1, 0}, {SetExpr::Parse("balance", "*1000000000")})
+                  .status()
+                  .IsInvalidArgument());
+  EXPECT_TRUE(
+      (*t)->Update({1, 0}, {SetExpr::Parse("age", "+3000000000")}).status().IsInvalidArgument());
+  EXPECT_EQ((*t)->version(), 0);
+  EXPECT_TRUE((*t)->ops().empty());
+  auto ok = (*t)->Update({1, 0}, {SetExpr::Parse("balance", "=-12.5")});
+  ASSERT_TRUE(ok.ok()) << ok.status();
+}
+
 TEST(UserProfilesTest, GeneratorIsDeterministicWithNulls) {
   ColumnBatch a = GenerateUserProfiles(1, 10001, 42);
   ColumnBatch b = GenerateUserProfiles(5001, 10001, 42);

@@ -297,23 +297,37 @@ Status ApplySet(ColumnBatch* batch, const std::vector<SetExpr>& set,
           if (e.kind == SetExpr::Kind::kMul) return x * e.number;
           return e.number * scale;
         };
+        // Results must fit the column type (an out-of-range value would be bad test data).
+        auto out_of_range = [&](double v) {
+          return Status::InvalidArgument("update of '{}' gives {}, out of range for {}", e.column,
+                                         v, col.type().ToString());
+        };
         switch (t) {
-          case TypeId::kInt32:
-            col.mutable_data<int32_t>()[i] =
-                static_cast<int32_t>(std::llround(apply(col.Value<int32_t>(i))));
+          case TypeId::kInt32: {
+            const double v = std::round(apply(col.Value<int32_t>(i)));
+            if (!(v >= -2147483648.0 && v <= 2147483647.0)) return out_of_range(v);
+            col.mutable_data<int32_t>()[i] = static_cast<int32_t>(v);
             break;
+          }
           case TypeId::kInt64:
-          case TypeId::kTimestamp:
-            col.mutable_data<int64_t>()[i] =
-                std::llround(apply(static_cast<double>(col.Value<int64_t>(i))));
+          case TypeId::kTimestamp: {
+            const double v = std::round(apply(static_cast<double>(col.Value<int64_t>(i))));
+            if (!(std::fabs(v) < 9.2e18)) return out_of_range(v);
+            col.mutable_data<int64_t>()[i] = static_cast<int64_t>(v);
             break;
+          }
           case TypeId::kFloat64:
             col.mutable_data<double>()[i] = apply(col.Value<double>(i));
             break;
-          default:
-            col.mutable_data<Int128>()[i] =
-                std::llround(apply(static_cast<double>(col.Value<Int128>(i))));
+          default: {
+            const double v = std::round(apply(static_cast<double>(col.Value<Int128>(i))));
+            const int precision = col.type().precision;
+            if (!(std::fabs(v) < std::min(9.2e18, std::pow(10.0, precision)))) {
+              return out_of_range(v / scale);
+            }
+            col.mutable_data<Int128>()[i] = static_cast<int64_t>(v);
             break;
+          }
         }
         set_valid(i, true);
       }
