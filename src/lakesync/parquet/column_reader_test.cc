@@ -814,3 +814,76 @@ TEST(FileReaderBenchmark, DISABLED_NestedThroughput) {
 
 }  // namespace
 }  // namespace lakesync::parquet
+
+namespace lakesync::parquet {
+namespace {
+
+TEST(FileReaderSyntheticTest, LegacyMapAndTwoLevelListForms) {
+  FileMetaData md;
+  md.schema = {
+      Group("schema", 4, std::nullopt),
+      // Legacy: MAP_KEY_VALUE on the outer group.
+      Group("m1", 1, FieldRepetitionType::OPTIONAL, ConvertedType::MAP_KEY_VALUE),
+      Group("map", 2, FieldRepetitionType::REPEATED),
+      Prim("key", Type::BYTE_ARRAY, FieldRepetitionType::REQUIRED, ConvertedType::UTF8),
+      Prim("value", Type::INT32, FieldRepetitionType::OPTIONAL),
+      // A key-only map (a set).
+      Group("set1", 1, FieldRepetitionType::OPTIONAL, ConvertedType::MAP),
+      Group("key_value", 1, FieldRepetitionType::REPEATED),
+      Prim("key", Type::INT32, FieldRepetitionType::REQUIRED),
+      // Two-level lists: "<name>_tuple" and "array" repeated groups are the elements.
+      Group("pairs", 1, FieldRepetitionType::OPTIONAL, ConvertedType::LIST),
+      Group("pairs_tuple", 1, FieldRepetitionType::REPEATED),
+      Prim("a", Type::INT32, FieldRepetitionType::REQUIRED),
+      Group("arr", 1, FieldRepetitionType::OPTIONAL, ConvertedType::LIST),
+      Group("array", 1, FieldRepetitionType::REPEATED),
+      Prim("x", Type::INT32, FieldRepetitionType::REQUIRED),
+  };
+  md.num_rows = 2;
+  std::vector<ChunkBuilder> chunks(5);
+  chunks[0].PageV1(2, {0, 0}, 1, {2, 0}, 2, Encoding::PLAIN, PlainStrings({"k1"}));
+  chunks[1].PageV1(2, {0, 0}, 1, {3, 0}, 2, Encoding::PLAIN, PlainFixed<int32_t>({1}));
+  chunks[2].PageV1(3, {0, 1, 0}, 1, {2, 2, 1}, 2, Encoding::PLAIN, PlainFixed<int32_t>({5, 6}));
+  chunks[3].PageV1(3, {0, 1, 0}, 1, {2, 2, 1}, 2, Encoding::PLAIN, PlainFixed<int32_t>({1, 2}));
+  chunks[4].PageV1(2, {0, 0}, 1, {2, 0}, 2, Encoding::PLAIN, PlainFixed<int32_t>({3}));
+  const std::vector<Type> types = {Type::BYTE_ARRAY, Type::INT32, Type::INT32, Type::INT32,
+                                   Type::INT32};
+  std::string file = "PAR1";
+  RowGroup rg;
+  rg.num_rows = 2;
+  for (size_t c = 0; c < chunks.size(); ++c) {
+    ColumnChunk cc;
+    ColumnMetaData m = chunks[c].Meta(types[c]);
+    m.data_page_offset = static_cast<int64_t>(file.size());
+    cc.meta_data = m;
+    rg.columns.push_back(cc);
+    file += chunks[c].bytes;
+  }
+  md.row_groups.push_back(rg);
+  std::string footer = SerializeFileMetaData(md);
+  uint32_t len = static_cast<uint32_t>(footer.size());
+  file += footer + std::string(reinterpret_cast<const char*>(&len), 4) + "PAR1";
+
+  auto reader = FileReader::Open(std::make_shared<BufferFile>(file));
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  const auto& schema = (*reader)->schema();
+  EXPECT_EQ(schema[0].type.ToString(), "map<string,integer>");
+  EXPECT_EQ(schema[1].type.id, TypeId::kMap);
+  EXPECT_EQ(schema[1].type.children[1].type.id, TypeId::kNull);
+  EXPECT_EQ(schema[2].type.ToString(), "array<struct<a:integer>>");
+  EXPECT_EQ(schema[3].type.ToString(), "array<struct<x:integer>>");
+  auto batch = (*reader)->ReadRowGroup(0);
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  auto row = [&](int64_t r) {
+    std::string out;
+    for (size_t c = 0; c < batch->columns.size(); ++c) {
+      out += (c ? " " : "") + batch->schema[c].name + "=" + Render(batch->columns[c], r);
+    }
+    return out;
+  };
+  EXPECT_EQ(row(0), "m1={k1 -> 1} set1={5 -> null, 6 -> null} pairs=[{a: 1}, {a: 2}] arr=[{x: 3}]");
+  EXPECT_EQ(row(1), "m1=null set1={} pairs=[] arr=null");
+}
+
+}  // namespace
+}  // namespace lakesync::parquet
