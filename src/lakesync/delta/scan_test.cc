@@ -347,6 +347,25 @@ TEST(ScanSharedTablesTest, MissingDataFileIsNamed) {
       << result.status();
 }
 
+// delta-kernel-rs type-widening: one file written before every column was widened (byte, int,
+// float, decimal, date), one after; both read as the current types.
+TEST(ScanSharedTablesTest, TypeWideningReadsOldFilesAsNewTypes) {
+  const std::string dir = SharedTablesDir();
+  if (dir.empty()) GTEST_SKIP() << "LAKESYNC_SHARED_DIR/delta-tables not found";
+  auto fs = std::make_shared<storage::LocalFileSystem>();
+  auto snap = Snapshot::Open(fs, dir + "/delta-kernel-rs/kernel/tests/data/type-widening");
+  ASSERT_TRUE(snap.ok()) << snap.status();
+  auto result = ScanAll(**snap, true);
+  ASSERT_TRUE(result.ok()) << result.status();
+  std::sort(result->rendered.begin(), result->rendered.end());
+  EXPECT_EQ(result->rendered,
+            (std::vector<std::string>{
+                "1|2|3.4000000953674316|5|6|7|123.45|67.89000|1.0|2.0|3.0|4.0|1725840000000000",
+                "9223372036854775807|9223372036854775807|1.234567890123|1.234567890123|"
+                "1.234567890123|1.234567890123|12345678901234.56|12345678901.23456|123.4|12345.6|"
+                "1234567890.1|123456789012345678.9|1725885296123456"}));
+}
+
 TEST(ScanSharedTablesTest, TimeTravelScansOlderVersion) {
   const std::string dir = SharedTablesDir();
   if (dir.empty()) GTEST_SKIP() << "LAKESYNC_SHARED_DIR/delta-tables not found";
