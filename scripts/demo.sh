@@ -18,22 +18,24 @@ mkdir -p "$demo"
 bash "$root/scripts/pg_fixture.sh" start "$demo/postgres"
 dsn=$(cat "$demo/postgres/dsn")
 psql_() { PGOPTIONS="-c client_min_messages=warning" psql "$dsn" -X -q -v ON_ERROR_STOP=1 "$@"; }
-psql_ -c "DROP SCHEMA IF EXISTS demo CASCADE"
+psql_ -c "DROP SCHEMA IF EXISTS demo CASCADE" -c "DELETE FROM lakesync.synced_tables WHERE name LIKE 'demo.%'" 2>/dev/null \
+  || psql_ -c "DROP SCHEMA IF EXISTS demo CASCADE"
 
 say "Writing a Delta table of $rows user profiles with Change Data Feed at $demo/user_profiles"
 rm -rf "$demo/user_profiles"
 "$bin/tools/deltagen/deltagen" user-profiles --out "$demo/user_profiles" --rows "$rows" --files 4
 
-say "Syncing it into PostgreSQL table demo.user_profiles"
-"$bin/lakesync" copy --source "$demo/user_profiles" --dsn "$dsn" --table demo.user_profiles --primary-key user_id
+say "Creating synced table demo.user_profiles (TRIGGERED: initial snapshot, then the change data feed)"
+"$bin/lakesync" create demo.user_profiles --dsn "$dsn" --source "$demo/user_profiles" --primary-key user_id --policy TRIGGERED
 psql_ -c "SELECT count(*) AS rows, count(DISTINCT country) AS countries, round(avg(score)::numeric, 3) AS avg_score FROM demo.user_profiles"
 psql_ -c "CREATE TABLE demo.before AS TABLE demo.user_profiles"
 
 say "Committing to the Delta table: an UPDATE (score + 10 for every 10000th user), a DELETE (every 25000th user) and an INSERT of 2 users"
 "$bin/tools/deltagen/deltagen" change --table "$demo/user_profiles" --update-every 10000 --set score=+10 --delete-every 25000 --insert 2
 
-say "Syncing again"
-"$bin/lakesync" copy --source "$demo/user_profiles" --dsn "$dsn" --table demo.user_profiles --primary-key user_id
+say "Syncing again: only the changes since the last sync are applied"
+"$bin/lakesync" sync demo.user_profiles --dsn "$dsn"
+"$bin/lakesync" list --dsn "$dsn"
 
 say "Rows that changed"
 psql_ -P pager=off <<'SQL'

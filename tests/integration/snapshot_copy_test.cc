@@ -260,13 +260,7 @@ TEST(CopyCommandTest, CopiesAndReportsWithDocumentedExitCodes) {
   ASSERT_TRUE(deltagen::UserProfilesTable::Create(local, dir.path() + "/up", gen).ok());
 
   auto run = [&](const std::string& args, std::string* output) {
-    const std::string cmd = fmt::format("{}/lakesync copy {} 2>&1", bin_dir, args);
-    FILE* p = ::popen(cmd.c_str(), "r");
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0) output->append(buf, n);
-    int status = ::pclose(p);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return testing::RunCommand(fmt::format("{}/lakesync copy {}", bin_dir, args), output);
   };
   const std::string dsn = "'" + db->conninfo() + "'";
   std::string out;

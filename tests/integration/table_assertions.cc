@@ -1,7 +1,10 @@
 #include "table_assertions.h"
 
 #include <fmt/format.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <cstdio>
 
 #include <map>
 #include <optional>
@@ -23,6 +26,16 @@ TempDir::TempDir() {
 }
 
 TempDir::~TempDir() { fs::remove_all(path_); }
+
+int RunCommand(const std::string& command, std::string* output) {
+  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
+  if (p == nullptr) return -1;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) output->append(buf, n);
+  const int status = ::pclose(p);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
 
 namespace {
 

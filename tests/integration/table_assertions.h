@@ -32,4 +32,8 @@ void ExpectTableEquals(pg::Connection& conn, const std::string& table,
                        const std::vector<ColumnBatch>& batches, const std::string& key_column,
                        int64_t* null_keys = nullptr);
 
+/// Runs a shell command, collecting stdout and stderr in `*output`; returns its exit code
+/// (-1 when it did not exit normally).
+int RunCommand(const std::string& command, std::string* output);
+
 }  // namespace lakesync::testing

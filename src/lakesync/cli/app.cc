@@ -5,6 +5,7 @@
 #include "lakesync/cli/copy_command.h"
 #include "lakesync/cli/exit_codes.h"
 #include "lakesync/cli/parquet_command.h"
+#include "lakesync/cli/synced_table_commands.h"
 
 namespace lakesync::cli {
 
@@ -14,6 +15,7 @@ int Main(int argc, char** argv) {
   int exit_code = kExitOk;
   AddCopyCommand(app, &exit_code);
   AddParquetCommand(app, &exit_code);
+  AddSyncedTableCommands(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
