@@ -18,8 +18,9 @@ mkdir -p "$demo"
 bash "$root/scripts/pg_fixture.sh" start "$demo/postgres"
 dsn=$(cat "$demo/postgres/dsn")
 psql_() { PGOPTIONS="-c client_min_messages=warning" psql "$dsn" -X -q -v ON_ERROR_STOP=1 "$@"; }
-psql_ -c "DROP SCHEMA IF EXISTS demo CASCADE" -c "DELETE FROM lakesync.synced_tables WHERE name LIKE 'demo.%'" 2>/dev/null \
-  || psql_ -c "DROP SCHEMA IF EXISTS demo CASCADE"
+# A second run starts over: forget the synced table of the last run, drop its data.
+"$bin/lakesync" delete demo.user_profiles --purge --dsn "$dsn" >/dev/null 2>&1 || true
+psql_ -c "DROP SCHEMA IF EXISTS demo CASCADE"
 
 say "Writing a Delta table of $rows user profiles with Change Data Feed at $demo/user_profiles"
 rm -rf "$demo/user_profiles"
