@@ -90,6 +90,19 @@ Status ScanIterator::State::OpenNextFile() {
   reader = std::move(parsed).value();
 
   const std::vector<Field>& file_fields = reader->schema();
+  if (plan->mode == ColumnMappingMode::kId) {
+    // Id mode resolves columns by Parquet field id; a file without any would read as all
+    // nulls, so refuse it (PROTOCOL.md "Reader Requirements for Column Mapping").
+    const bool has_ids = std::any_of(file_fields.begin(), file_fields.end(),
+                                     [](const Field& f) { return f.field_id >= 0; });
+    const bool reads_data =
+        std::any_of(plan->columns.begin(), plan->columns.end(),
+                    [](const OutputColumn& c) { return c.kind == OutputKind::kData; });
+    if (!has_ids && reads_data && !file_fields.empty()) {
+      return Status::NotSupported(
+          "data file {} has no Parquet field ids, which column mapping mode 'id' needs", file_path);
+    }
+  }
   for (const auto& column : plan->columns) {
     int idx = -1;
     if (column.kind == OutputKind::kData ||
