@@ -27,6 +27,8 @@ std::string Text(const ColumnVector& col, int64_t row) {
       return std::to_string(col.Value<int32_t>(row));
     case TypeId::kInt64:
       return std::to_string(col.Value<int64_t>(row));
+    case TypeId::kFloat64:
+      return fmt::format("{:.1f}", col.Value<double>(row));
     case TypeId::kString:
       return std::string(col.StringValue(row));
     default:
@@ -163,6 +165,43 @@ TEST(ChangeScanTest, MixedChangeDataFilesAndDeletionVectors) {
                            "0|new|insert|25",
                            "1|after-large-delete|insert|25",
                            "2||insert|25"}));
+}
+
+TEST(ChangeScanTest, PartitionedTable) {
+  const std::string root = TableDir("cdf-table-partitioned");
+  if (root.empty()) GTEST_SKIP() << "shared table cdf-table-partitioned not found";
+  auto rows = Changes(root, 0, 2, {"id", "text", "part"});
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  EXPECT_EQ(*rows,
+            Sorted({"0|old|0|insert|0", "1|old|1|insert|0", "2|old|0|insert|0", "3|old|1|insert|0",
+                    "4|old|0|insert|0", "5|old|1|insert|0", "3|old|1|delete|1",
+                    "1|old|1|update_preimage|1", "1|new|1|update_postimage|1", "0|old|0|delete|2",
+                    "2|old|0|delete|2", "4|old|0|delete|2"}));
+}
+
+TEST(ChangeScanTest, ColumnMappingNameMode) {
+  for (const char* table : {"cdf-column-mapping-name-mode", "cdf-column-mapping-name-mode-3-7"}) {
+    const std::string root = TableDir(table);
+    if (root.empty()) GTEST_SKIP() << "shared table " << table << " not found";
+    auto rows = Changes(root, 1, std::nullopt, {"id", "name", "value"});
+    ASSERT_TRUE(rows.ok()) << table << ": " << rows.status();
+    EXPECT_EQ(*rows, Sorted({"1|Alice|100.0|delete|4", "2|Bob|200.0|update_preimage|2",
+                             "2|Bob|250.0|update_postimage|2", "4|David|400.0|insert|3"}))
+        << table;
+  }
+}
+
+TEST(ChangeScanTest, DeletesAndDataChangeFalse) {
+  const std::string two = TableDir("cdf-table-delete-conditional-two-rows");
+  const std::string no_change = TableDir("cdf-table-data-change");
+  if (two.empty() || no_change.empty()) GTEST_SKIP() << "shared CDF tables not found";
+  auto rows = Changes(two, 1, std::nullopt, {"id"});
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  EXPECT_EQ(*rows, Sorted({"2|delete|1", "8|delete|1"}));
+  // Version 1 only rewrites files (dataChange=false): no changes.
+  auto none = Changes(no_change, 1, 1, {"id"});
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_TRUE(none->empty());
 }
 
 TEST(ChangeScanTest, VersionRangeAndErrors) {
