@@ -130,6 +130,7 @@ Result<std::unique_ptr<DeltaTableWriter>> WriteAllTypesTable(
   d.schema = AllTypesSchema(options.with_ntz);
   if (!options.partition_by.empty()) d.partition_columns = {options.partition_by};
   d.change_data_feed = options.cdf;
+  d.column_mapping = options.column_mapping;
   d.parquet = options.parquet;
   d.seed = options.seed;
   d.clock_ms = options.clock_ms;

@@ -28,6 +28,7 @@ struct AllTypesOptions {
   bool with_ntz = true;
   bool cdf = false;
   std::string partition_by;  // any primitive column, e.g. "dt" or "s"
+  ColumnMapping column_mapping = ColumnMapping::kNone;
   ParquetWriterOptions parquet;
   std::optional<int64_t> clock_ms;
 };

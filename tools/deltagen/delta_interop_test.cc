@@ -100,5 +100,54 @@ TEST(DeltaInteropTest, AllTypesWithEscapedPartitionPaths) {
   }
 }
 
+TEST(DeltaInteropTest, ColumnMappingNamesIdsAndPhysicalFiles) {
+  for (ColumnMapping mode : {ColumnMapping::kName, ColumnMapping::kId}) {
+    for (bool ntz : {false, true}) {
+      TempDir dir;
+      const std::string root = dir.Join("cm");
+      AllTypesOptions o;
+      o.rows = 120;
+      o.with_ntz = ntz;
+      o.partition_by = "i8";
+      o.column_mapping = mode;
+      auto w = WriteAllTypesTable(LocalFs(), root, o);
+      ASSERT_TRUE(w.ok()) << w.status();
+      auto snap = delta::Snapshot::Open(LocalFs(), root);
+      ASSERT_TRUE(snap.ok()) << snap.status();
+      EXPECT_EQ((*snap)->column_mapping_mode(), mode == ColumnMapping::kName
+                                                    ? delta::ColumnMappingMode::kName
+                                                    : delta::ColumnMappingMode::kId);
+      EXPECT_EQ((*snap)->protocol().min_reader_version, ntz ? 3 : 2);
+      const delta::TableSchema& schema = (*snap)->schema();
+      ASSERT_EQ(schema.fields.size(), AllTypesSchema(ntz).size());
+      EXPECT_EQ(schema.fields[0].name, "id");
+      EXPECT_EQ(schema.metas[0].id, 1);
+      EXPECT_EQ(schema.metas[0].physical_name.rfind("col-", 0), 0u);
+      // Data files use the physical names and the ids as Parquet field ids.
+      ASSERT_FALSE((*snap)->files().empty());
+      const delta::AddFile& f = (*snap)->files()[0];
+      const int part = schema.FieldIndex("i8");
+      ASSERT_GE(part, 0);
+      ASSERT_EQ(f.partition_values.size(), 1u);
+      auto reader = testing::OpenParquet((*snap)->ResolvePath(f.path));
+      ASSERT_TRUE(reader.ok()) << reader.status();
+      const auto& file_fields = (*reader)->schema();
+      ASSERT_EQ(file_fields.size(), schema.fields.size() - 1);
+      size_t k = 0;
+      for (size_t i = 0; i < schema.fields.size(); ++i) {
+        if (static_cast<int>(i) == part) continue;
+        EXPECT_EQ(file_fields[k].name, schema.metas[i].physical_name);
+        EXPECT_EQ(file_fields[k].field_id, schema.metas[i].id);
+        ++k;
+      }
+      // Nested struct fields are mapped too.
+      const int st = schema.FieldIndex("st");
+      ASSERT_GE(st, 0);
+      ASSERT_EQ(schema.metas[st].children.size(), 2u);
+      EXPECT_EQ(schema.metas[st].children[0].physical_name.rfind("col-", 0), 0u);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace lakesync::deltagen

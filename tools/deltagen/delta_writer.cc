@@ -60,7 +60,7 @@ std::string DecimalText(Int128 unscaled, int32_t scale) {
   return neg ? "-" + digits : digits;
 }
 
-Result<std::string> TypeJson(const DataType& t) {
+Result<std::string> TypeJson(const DataType& t, const std::map<int32_t, std::string>* physical) {
   switch (t.id) {
     case TypeId::kBoolean:
       return std::string("\"boolean\"");
@@ -90,23 +90,55 @@ Result<std::string> TypeJson(const DataType& t) {
       }
       return std::string(t.utc ? "\"timestamp\"" : "\"timestamp_ntz\"");
     case TypeId::kStruct: {
-      LAKESYNC_ASSIGN_OR_RETURN(std::string s, DeltaSchemaJson(t.children));
+      LAKESYNC_ASSIGN_OR_RETURN(std::string s, DeltaSchemaJson(t.children, physical));
       return s;
     }
     case TypeId::kList: {
-      LAKESYNC_ASSIGN_OR_RETURN(std::string e, TypeJson(t.children[0].type));
+      LAKESYNC_ASSIGN_OR_RETURN(std::string e, TypeJson(t.children[0].type, physical));
       return fmt::format(R"({{"type":"array","elementType":{},"containsNull":{}}})", e,
                          t.children[0].nullable);
     }
     case TypeId::kMap: {
-      LAKESYNC_ASSIGN_OR_RETURN(std::string k, TypeJson(t.children[0].type));
-      LAKESYNC_ASSIGN_OR_RETURN(std::string v, TypeJson(t.children[1].type));
+      LAKESYNC_ASSIGN_OR_RETURN(std::string k, TypeJson(t.children[0].type, physical));
+      LAKESYNC_ASSIGN_OR_RETURN(std::string v, TypeJson(t.children[1].type, physical));
       return fmt::format(R"({{"type":"map","keyType":{},"valueType":{},"valueContainsNull":{}}})",
                          k, v, t.children[1].nullable);
     }
     default:
       return Status::NotSupported("Delta has no type for {}", t.ToString());
   }
+}
+
+// Numbers struct fields depth-first (column mapping ids), through lists and maps.
+void AssignColumnIds(std::vector<Field>* fields, int32_t* next);
+void AssignTypeIds(DataType* t, int32_t* next) {
+  if (t->id == TypeId::kStruct) {
+    AssignColumnIds(&t->children, next);
+  } else {
+    for (Field& c : t->children) AssignTypeIds(&c.type, next);
+  }
+}
+void AssignColumnIds(std::vector<Field>* fields, int32_t* next) {
+  for (Field& f : *fields) {
+    f.field_id = ++*next;
+    AssignTypeIds(&f.type, next);
+  }
+}
+
+// `f` with struct field names replaced by their physical names (field ids kept).
+Field PhysicalField(Field f, const std::map<int32_t, std::string>& physical) {
+  if (auto it = physical.find(f.field_id); it != physical.end()) f.name = it->second;
+  for (Field& c : f.type.children) {
+    if (f.type.id == TypeId::kStruct) {
+      c = PhysicalField(std::move(c), physical);
+    } else {
+      // list element / map key and value: keep the name, map the structs inside.
+      Field inner = PhysicalField(c, physical);
+      inner.name = c.name;
+      c = std::move(inner);
+    }
+  }
+  return f;
 }
 
 bool HasNtz(const DataType& t) {
@@ -276,13 +308,20 @@ void AppendNested(std::string* out, const std::vector<const LeafStats*>& leaves,
 
 }  // namespace
 
-Result<std::string> DeltaSchemaJson(const std::vector<Field>& fields) {
+Result<std::string> DeltaSchemaJson(const std::vector<Field>& fields,
+                                    const std::map<int32_t, std::string>* physical) {
   std::string out = R"({"type":"struct","fields":[)";
   for (size_t i = 0; i < fields.size(); ++i) {
     if (i > 0) out.push_back(',');
-    LAKESYNC_ASSIGN_OR_RETURN(std::string t, TypeJson(fields[i].type));
+    LAKESYNC_ASSIGN_OR_RETURN(std::string t, TypeJson(fields[i].type, physical));
+    std::string metadata = "{}";
+    if (physical != nullptr && physical->count(fields[i].field_id)) {
+      metadata =
+          fmt::format(R"({{"delta.columnMapping.id":{},"delta.columnMapping.physicalName":{}}})",
+                      fields[i].field_id, JsonQuote(physical->at(fields[i].field_id)));
+    }
     out += R"({"name":)" + JsonQuote(fields[i].name) + R"(,"type":)" + t +
-           fmt::format(R"(,"nullable":{},"metadata":{{}}}})", fields[i].nullable);
+           fmt::format(R"(,"nullable":{},"metadata":{}}})", fields[i].nullable, metadata);
   }
   out += "]}";
   return out;
@@ -362,14 +401,42 @@ Status DeltaTableWriter::Init() {
       }
     }
   }
+  if (options_.column_mapping != ColumnMapping::kNone) {
+    int32_t next_id = 0;
+    AssignColumnIds(&options_.schema, &next_id);
+    for (int32_t id = 1; id <= next_id; ++id) {
+      const uint64_t a = HashU64(options_.seed * 0x2545f4914f6cdd1dULL + static_cast<uint64_t>(id));
+      const uint64_t b = HashU64(a);
+      physical_names_[id] =
+          fmt::format("col-{:08x}-{:04x}-4{:03x}-{:x}{:03x}-{:012x}", a >> 32, (a >> 16) & 0xffff,
+                      a & 0xfff, 8 + (b >> 62), (b >> 20) & 0xfff, b & 0xffffffffffffULL);
+    }
+    config_.emplace_back("delta.columnMapping.mode",
+                         options_.column_mapping == ColumnMapping::kName ? "name" : "id");
+    config_.emplace_back("delta.columnMapping.maxColumnId", std::to_string(next_id));
+  }
+  if (options_.change_data_feed)
+    config_.insert(config_.begin(), {"delta.enableChangeDataFeed", "true"});
+  for (const auto& [k, v] : options_.configuration) {
+    bool dup = false;
+    for (const auto& [k2, v2] : config_) dup = dup || k2 == k;
+    if (!dup) config_.emplace_back(k, v);
+  }
+  for (const std::string& p : options_.partition_columns) {
+    std::string key = p;
+    for (const Field& f : options_.schema) {
+      if (f.name == p && physical_names_.count(f.field_id)) key = physical_names_[f.field_id];
+    }
+    partition_keys_.push_back(std::move(key));
+  }
   for (const Field& f : options_.schema) {
     bool is_partition = false;
     for (const std::string& p : options_.partition_columns)
       is_partition = is_partition || f.name == p;
-    if (!is_partition) data_schema_.push_back(f);
+    if (!is_partition) data_schema_.push_back(PhysicalField(f, physical_names_));
   }
   if (data_schema_.empty()) return Status::InvalidArgument("a table needs a non-partition column");
-  LAKESYNC_RETURN_NOT_OK(DeltaSchemaJson(options_.schema).status());
+  LAKESYNC_RETURN_NOT_OK(SchemaString().status());
   uint64_t h = HashU64(options_.seed ^ 0x5eedULL);
   table_id_ = fmt::format("{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}", h >> 32, (h >> 16) & 0xffff,
                           h & 0xfff, (h >> 20) & 0xfff, HashU64(h) & 0xffffffffffffULL);
@@ -650,7 +717,7 @@ Result<std::vector<AddAction>> DeltaTableWriter::WritePartitioned(ColumnBatch ba
       auto v = PartitionValueString(batch.columns[part_idx[k]], row);
       key += v ? "1" + *v : "0";
       key.push_back('\0');
-      pv.emplace_back(options_.partition_columns[k], std::move(v));
+      pv.emplace_back(partition_keys_[k], std::move(v));
     }
     auto [it, inserted] = group_of.emplace(key, group_rows.size());
     if (inserted) {
@@ -687,17 +754,25 @@ RemoveAction DeltaTableWriter::RemoveFor(const AddAction& add) const {
   return rm;
 }
 
+Result<std::string> DeltaTableWriter::SchemaString() const {
+  return DeltaSchemaJson(options_.schema, physical_names_.empty() ? nullptr : &physical_names_);
+}
+
 std::string DeltaTableWriter::ProtocolJson() const {
   bool ntz = false;
   for (const Field& f : options_.schema) ntz = ntz || HasNtz(f.type);
+  const bool cm = options_.column_mapping != ColumnMapping::kNone;
   if (ntz) {
-    std::string writer = R"(["timestampNtz")";
+    // Table features: every feature in use is listed.
+    std::string reader = cm ? R"(["columnMapping","timestampNtz"])" : R"(["timestampNtz"])";
+    std::string writer = cm ? R"(["columnMapping","timestampNtz")" : R"(["timestampNtz")";
     if (options_.change_data_feed) writer += R"(,"changeDataFeed")";
     writer += "]";
     return fmt::format(
-        R"({{"protocol":{{"minReaderVersion":3,"minWriterVersion":7,"readerFeatures":["timestampNtz"],"writerFeatures":{}}}}})",
-        writer);
+        R"({{"protocol":{{"minReaderVersion":3,"minWriterVersion":7,"readerFeatures":{},"writerFeatures":{}}}}})",
+        reader, writer);
   }
+  if (cm) return R"({"protocol":{"minReaderVersion":2,"minWriterVersion":5}})";
   return fmt::format(R"({{"protocol":{{"minReaderVersion":1,"minWriterVersion":{}}}}})",
                      options_.change_data_feed ? 4 : 2);
 }
@@ -706,7 +781,7 @@ std::string DeltaTableWriter::MetadataJson() const {
   std::string out = R"({"metaData":{"id":)" + JsonQuote(table_id_);
   if (!options_.name.empty()) out += R"(,"name":)" + JsonQuote(options_.name);
   out += R"(,"format":{"provider":"parquet","options":{}},"schemaString":)";
-  out += JsonQuote(DeltaSchemaJson(options_.schema).value_or("{}"));
+  out += JsonQuote(SchemaString().value_or("{}"));
   out += R"(,"partitionColumns":[)";
   for (size_t i = 0; i < options_.partition_columns.size(); ++i) {
     if (i > 0) out.push_back(',');
@@ -721,11 +796,7 @@ std::string DeltaTableWriter::MetadataJson() const {
     out.push_back(':');
     AppendJsonString(&out, v);
   };
-  if (options_.change_data_feed) conf("delta.enableChangeDataFeed", "true");
-  for (const auto& [k, v] : options_.configuration) {
-    if (options_.change_data_feed && k == "delta.enableChangeDataFeed") continue;
-    conf(k, v);
-  }
+  for (const auto& [k, v] : config_) conf(k, v);
   out += fmt::format(R"(}},"createdTime":{}}}}})", created_time_);
   return out;
 }
@@ -873,15 +944,11 @@ Status DeltaTableWriter::Checkpoint(int parts) {
   }
   // metaData
   {
-    LAKESYNC_ASSIGN_OR_RETURN(std::string schema_string, DeltaSchemaJson(options_.schema));
+    LAKESYNC_ASSIGN_OR_RETURN(std::string schema_string, SchemaString());
     std::vector<Value> pcols;
     for (const auto& p : options_.partition_columns) pcols.push_back(Value::String(p));
     std::vector<std::pair<std::string, std::optional<std::string>>> conf;
-    if (options_.change_data_feed) conf.emplace_back("delta.enableChangeDataFeed", "true");
-    for (const auto& [k, v] : options_.configuration) {
-      if (!(options_.change_data_feed && k == "delta.enableChangeDataFeed"))
-        conf.emplace_back(k, v);
-    }
+    for (const auto& [k, v] : config_) conf.emplace_back(k, v);
     row_with(3, Value::Struct({Value::String(table_id_),
                                options_.name.empty() ? Value::Null() : Value::String(options_.name),
                                Value::Null(),

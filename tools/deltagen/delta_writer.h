@@ -62,6 +62,10 @@ struct CommitSpec {
   std::vector<std::pair<std::string, std::string>> operation_parameters;
 };
 
+/// Delta column mapping (PROTOCOL.md "Column Mapping"): fields get ids and physical names
+/// ("col-<uuid>") that data files, partitionValues and stats use.
+enum class ColumnMapping : uint8_t { kNone, kName, kId };
+
 struct DeltaTableOptions {
   std::string name;           // metaData.name (may be empty)
   std::vector<Field> schema;  // the full table schema, partition columns included
@@ -69,6 +73,8 @@ struct DeltaTableOptions {
   std::vector<std::pair<std::string, std::string>> configuration;
   /// Sets delta.enableChangeDataFeed=true and writes _change_data files for updates/deletes.
   bool change_data_feed = false;
+  /// Column mapping mode; ids are assigned in schema order (nested struct fields included).
+  ColumnMapping column_mapping = ColumnMapping::kNone;
   ParquetWriterOptions parquet;
   /// Seeds metaData.id and file-name UUIDs (a table rewritten with the same seed gets the same
   /// names).
@@ -137,11 +143,15 @@ class DeltaTableWriter {
                                 const PartitionValues& pv, ParquetFileSummary* summary);
   std::string ProtocolJson() const;
   std::string MetadataJson() const;
+  Result<std::string> SchemaString() const;
 
   std::shared_ptr<storage::FileSystem> fs_;
   std::string root_;
   DeltaTableOptions options_;
-  std::vector<Field> data_schema_;
+  std::vector<Field> data_schema_;                 // physical names under column mapping
+  std::map<int32_t, std::string> physical_names_;  // column mapping id -> physical name
+  std::vector<std::string> partition_keys_;        // partitionValues keys (physical names)
+  std::vector<std::pair<std::string, std::string>> config_;  // metaData.configuration
   int64_t version_ = -1;
   std::map<std::string, AddAction> active_;
   std::map<std::string, RemoveAction> tombstones_;
@@ -152,8 +162,10 @@ class DeltaTableWriter {
   int file_counter_ = 0;
 };
 
-/// The Delta schemaString for `fields` ({"type":"struct","fields":[...]}).
-Result<std::string> DeltaSchemaJson(const std::vector<Field>& fields);
+/// The Delta schemaString for `fields` ({"type":"struct","fields":[...]}). With
+/// `physical_names`, fields whose field_id is in it carry column-mapping metadata.
+Result<std::string> DeltaSchemaJson(const std::vector<Field>& fields,
+                                    const std::map<int32_t, std::string>* physical_names = nullptr);
 
 /// Delta's serialized partition value of row `row` (nullopt for null).
 std::optional<std::string> PartitionValueString(const ColumnVector& col, int64_t row);

@@ -131,6 +131,12 @@ int main(int argc, char** argv) {
   cmd_at->add_option("--partition-by", at.partition_by, "a primitive column to partition by");
   cmd_at->add_flag("--no-ntz", no_ntz, "leave out timestamp_ntz (keeps reader version 1)");
   cmd_at->add_flag("--cdf", at_cdf, "enable change data feed");
+  std::string column_mapping = "none";
+  cmd_at
+      ->add_option("--column-mapping", column_mapping,
+                   "none|name|id: physical column names col-<uuid> and field ids in files")
+      ->check(CLI::IsMember({"none", "name", "id"}))
+      ->capture_default_str();
   cmd_at->add_flag("--no-dictionary", no_dict, "PLAIN encoding only");
   cmd_at->add_flag("--data-page-v2", at.parquet.data_page_v2, "write DATA_PAGE_V2 pages");
   cmd_at->add_flag("--overwrite", overwrite, "replace a table deltagen wrote before");
@@ -202,6 +208,9 @@ int main(int argc, char** argv) {
   if (*cmd_at) {
     at.with_ntz = !no_ntz;
     at.cdf = at_cdf;
+    at.column_mapping = column_mapping == "name" ? ColumnMapping::kName
+                        : column_mapping == "id" ? ColumnMapping::kId
+                                                 : ColumnMapping::kNone;
     at.parquet.dictionary = !no_dict;
     if (Status st = ParseCodec(codec, &at.parquet.codec); !st.ok()) return Fail(st);
     if (overwrite) {
