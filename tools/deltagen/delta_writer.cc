@@ -350,9 +350,12 @@ std::optional<std::string> PartitionValueString(const ColumnVector& col, int64_t
     case TypeId::kDate:
       return FormatDate(col.Value<int32_t>(row));
     case TypeId::kTimestamp:
-      return FormatTimestamp(col.Value<int64_t>(row), t.utc, false, 6);
+      // PROTOCOL.md recommends ISO8601 adjusted to UTC for timestamps; NTZ has no zone.
+      return FormatTimestamp(col.Value<int64_t>(row), t.utc, t.utc, 6);
     case TypeId::kString:
     case TypeId::kBinary:
+      // An empty partition value means null in Delta (Spark writes "" as null too).
+      if (col.StringValue(row).empty()) return std::nullopt;
       return std::string(col.StringValue(row));
     default:
       return std::nullopt;

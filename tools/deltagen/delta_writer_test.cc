@@ -469,7 +469,7 @@ TEST(DeltaTextTest, DatesTimestampsAndPartitionValues) {
   ASSERT_TRUE(batch.ok());
   EXPECT_EQ(PartitionValueString(batch->columns[0], 0), "-0.05");
   EXPECT_EQ(PartitionValueString(batch->columns[1], 0), "true");
-  EXPECT_EQ(PartitionValueString(batch->columns[2], 0), "1970-01-02 00:00:00.000001");
+  EXPECT_EQ(PartitionValueString(batch->columns[2], 0), "1970-01-02T00:00:00.000001Z");
   EXPECT_EQ(PartitionValueString(batch->columns[0], 1), std::nullopt);
 }
 
