@@ -2,6 +2,7 @@
 // from the change data feed and SNAPSHOT, against deltagen tables in the fixture PostgreSQL.
 #include "lakesync/sync/sync_engine.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "deltagen/column_builder.h"
@@ -266,6 +267,129 @@ TEST_F(SyncEngineTest, DeleteForgetsTheSyncedTableAndPurgeDropsIt) {
   ASSERT_TRUE(engine_->Delete("gold.user_profiles", /*purge_data=*/true).ok());
   EXPECT_EQ(Scalar("SELECT to_regclass('gold.user_profiles') IS NULL"), "t");
   EXPECT_TRUE(engine_->Get("gold.user_profiles").status().IsNotFound());
+}
+
+}  // namespace
+}  // namespace lakesync::sync
+
+namespace lakesync::sync {
+namespace {
+
+// Schema changes: a commit carrying a new metaData (as ALTER TABLE in Spark writes) plus a data
+// file in the new schema, assembled from a second deltagen table written with that schema.
+class SchemaChangeTest : public SyncEngineTest {
+ protected:
+  static std::vector<Field> Fields(std::vector<std::pair<std::string, TypeId>> cols) {
+    std::vector<Field> out;
+    for (auto& [name, id] : cols) out.push_back(Field{name, DataType::Primitive(id), true});
+    return out;
+  }
+
+  void CreateTable(const std::vector<Field>& schema, std::vector<std::vector<Value>> rows) {
+    deltagen::DeltaTableOptions options;
+    options.schema = schema;
+    options.change_data_feed = true;
+    auto writer = deltagen::DeltaTableWriter::Create(fs_, dir_.path() + "/t", options);
+    ASSERT_TRUE(writer.ok()) << writer.status();
+    Commit(**writer, std::move(rows));
+  }
+
+  static void Commit(deltagen::DeltaTableWriter& writer, std::vector<std::vector<Value>> rows) {
+    auto batch = deltagen::BuildBatch(writer.options().schema, rows);
+    ASSERT_TRUE(batch.ok()) << batch.status();
+    auto add = writer.WriteDataFile(*batch, {});
+    ASSERT_TRUE(add.ok()) << add.status();
+    deltagen::CommitSpec commit;
+    commit.adds.push_back(*add);
+    ASSERT_TRUE(writer.Commit(commit).ok());
+  }
+
+  // Commits to dir/t a new schema and one file of rows in it, as version `version`.
+  void CommitWithNewSchema(int64_t version, const std::vector<Field>& schema,
+                           std::vector<std::vector<Value>> rows) {
+    const std::string other = dir_.path() + "/other" + std::to_string(version);
+    deltagen::DeltaTableOptions options;
+    options.schema = schema;
+    options.change_data_feed = true;
+    options.seed = 1000 + static_cast<uint64_t>(version);  // file names unlike the table's
+    auto writer = deltagen::DeltaTableWriter::Create(fs_, other, options);
+    ASSERT_TRUE(writer.ok()) << writer.status();
+    Commit(**writer, std::move(rows));
+    auto log = fs_->ReadFile(other + "/_delta_log/00000000000000000000.json");
+    ASSERT_TRUE(log.ok());
+    std::string commit;
+    size_t start = 0;
+    while (start < log->size()) {
+      size_t end = log->find('\n', start);
+      if (end == std::string::npos) end = log->size();
+      std::string line = log->substr(start, end - start);
+      if (line.starts_with("{\"metaData\"") || line.starts_with("{\"add\"")) {
+        commit += line + "\n";
+      }
+      if (line.starts_with("{\"add\"")) {
+        const size_t p = line.find("\"path\":\"") + 8;
+        const std::string path = line.substr(p, line.find('"', p) - p);
+        auto data = fs_->ReadFile(other + "/" + path);
+        ASSERT_TRUE(data.ok());
+        ASSERT_TRUE(fs_->WriteFile(dir_.path() + "/t/" + path, *data).ok());
+      }
+      start = end + 1;
+    }
+    ASSERT_TRUE(
+        fs_->WriteFile(fmt::format("{}/t/_delta_log/{:020}.json", dir_.path(), version), commit)
+            .ok());
+  }
+
+  SyncedTableSpec TSpec() {
+    SyncedTableSpec spec;
+    spec.name = "t";
+    spec.source = dir_.path() + "/t";
+    spec.primary_key = {"id"};
+    return spec;
+  }
+};
+
+TEST_F(SchemaChangeTest, AddedColumnIsAddedToTheTargetAndSyncGoesOn) {
+  CreateTable(Fields({{"id", TypeId::kInt64}, {"v", TypeId::kString}}),
+              {{Value::Int(1), Value::String("a")}});
+  ASSERT_TRUE(engine_->Create(TSpec()).ok());
+  CommitWithNewSchema(
+      1, Fields({{"id", TypeId::kInt64}, {"v", TypeId::kString}, {"w", TypeId::kInt32}}),
+      {{Value::Int(2), Value::String("b"), Value::Int(7)}});
+  auto run = engine_->Sync("t");
+  ASSERT_TRUE(run.ok()) << run.status();
+  EXPECT_EQ(run->mode, "INCREMENTAL");
+  EXPECT_EQ(Scalar("SELECT string_agg(id || ':' || v || ':' || coalesce(w::text, 'null'), ',' "
+                   "ORDER BY id) FROM t"),
+            "1:a:null,2:b:7");
+  EXPECT_EQ(Scalar("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = "
+                   "'t'::regclass AND attname = 'w'"),
+            "integer");
+}
+
+TEST_F(SchemaChangeTest, DroppedColumnFailsClearlyKeepsDataAndFullRefreshRepairs) {
+  CreateTable(Fields({{"id", TypeId::kInt64}, {"v", TypeId::kString}}),
+              {{Value::Int(1), Value::String("a")}});
+  ASSERT_TRUE(engine_->Create(TSpec()).ok());
+  CommitWithNewSchema(1, Fields({{"id", TypeId::kInt64}, {"w", TypeId::kInt32}}),
+                      {{Value::Int(2), Value::Int(7)}});
+  auto run = engine_->Sync("t");
+  ASSERT_FALSE(run.ok());
+  EXPECT_NE(run.status().message().find("column v is no longer in the source"), std::string::npos)
+      << run.status();
+  EXPECT_NE(run.status().message().find("full refresh"), std::string::npos) << run.status();
+  auto state = engine_->Get("t");
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->state, DetailedState::kOnlinePipelineFailed);
+  EXPECT_EQ(Scalar("SELECT string_agg(id || v, ',') FROM t"), "1a") << "last good data kept";
+
+  auto repaired = engine_->Sync("t", /*full_refresh=*/true);
+  ASSERT_TRUE(repaired.ok()) << repaired.status();
+  EXPECT_EQ(repaired->mode, "SNAPSHOT");
+  EXPECT_EQ(Scalar("SELECT string_agg(id || ':' || coalesce(w::text, 'null'), ',' ORDER BY id) "
+                   "FROM t"),
+            "1:null,2:7");
+  EXPECT_EQ(engine_->Get("t")->state, DetailedState::kOnlineNoPendingUpdate);
 }
 
 }  // namespace
