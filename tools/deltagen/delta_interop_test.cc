@@ -8,6 +8,7 @@
 #include "deltagen/all_types.h"
 #include "deltagen/scenario.h"
 #include "deltagen/test_util.h"
+#include "lakesync/delta/deletion_vector.h"
 #include "lakesync/delta/snapshot.h"
 
 namespace lakesync::deltagen {
@@ -98,6 +99,46 @@ TEST(DeltaInteropTest, AllTypesWithEscapedPartitionPaths) {
   for (const delta::AddFile& f : (*snap)->files()) {
     EXPECT_TRUE(std::filesystem::exists((*snap)->ResolvePath(f.path))) << f.path;
   }
+}
+
+TEST(DeltaInteropTest, DeletionVectorsMarkDeletedRowsByPosition) {
+  TempDir dir;
+  const std::string root = dir.Join("dv");
+  {
+    auto t =
+        Scenario::UserProfiles(2000).Files(2).DeletionVectors(true).Delete(10).Checkpoint().Run(
+            LocalFs(), root);
+    ASSERT_TRUE(t.ok()) << t.status();
+  }
+  // A second DELETE from a reopened table extends the vectors.
+  auto t = UserProfilesTable::Open(LocalFs(), root);
+  ASSERT_TRUE(t.ok()) << t.status();
+  ASSERT_TRUE((*t)->Delete({7, 0}).ok());
+  auto snap = delta::Snapshot::Open(LocalFs(), root);
+  ASSERT_TRUE(snap.ok()) << snap.status();
+  EXPECT_EQ((*snap)->version(), 2);
+  EXPECT_EQ((*snap)->protocol().min_reader_version, 3);
+  ASSERT_EQ((*snap)->files().size(), 2u);
+  int64_t live = 0;
+  for (const delta::AddFile& f : (*snap)->files()) {
+    ASSERT_TRUE(f.deletion_vector.has_value()) << f.path;
+    storage::LocalFileSystem fs;
+    auto deleted = delta::LoadDeletionVector(fs, *f.deletion_vector, root);
+    ASSERT_TRUE(deleted.ok()) << deleted.status();
+    EXPECT_EQ(static_cast<int64_t>(deleted->rows.size()), f.deletion_vector->cardinality);
+    auto rows = testing::ReadRows((*snap)->ResolvePath(f.path));
+    ASSERT_TRUE(rows.ok());
+    std::set<uint64_t> gone(deleted->rows.begin(), deleted->rows.end());
+    for (size_t pos = 0; pos < rows->size(); ++pos) {
+      const int64_t id = (*rows)[pos][0].i;
+      EXPECT_EQ(gone.count(pos) == 1, id % 10 == 0 || id % 7 == 0) << id;
+      live += gone.count(pos) == 0;
+    }
+  }
+  auto expected = (*t)->CountRows();
+  ASSERT_TRUE(expected.ok());
+  EXPECT_EQ(live, *expected);
+  EXPECT_EQ(live, 2000 - 200 - (285 - 28));
 }
 
 TEST(DeltaInteropTest, ColumnMappingNamesIdsAndPhysicalFiles) {

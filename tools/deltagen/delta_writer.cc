@@ -420,6 +420,7 @@ Status DeltaTableWriter::Init() {
   }
   if (options_.change_data_feed)
     config_.insert(config_.begin(), {"delta.enableChangeDataFeed", "true"});
+  if (options_.deletion_vectors) config_.emplace_back("delta.enableDeletionVectors", "true");
   for (const auto& [k, v] : options_.configuration) {
     bool dup = false;
     for (const auto& [k2, v2] : config_) dup = dup || k2 == k;
@@ -466,6 +467,21 @@ template <typename T>
 void GetOptional(simdjson::simdjson_result<simdjson::dom::element> r, T* out) {
   T v;
   if (r.get(v) == simdjson::SUCCESS) *out = v;
+}
+
+std::optional<DeletionVectorDescriptor> ParseDv(
+    simdjson::simdjson_result<simdjson::dom::element> r) {
+  simdjson::dom::element e;
+  if (r.get(e) != simdjson::SUCCESS || !e.is_object()) return std::nullopt;
+  DeletionVectorDescriptor d;
+  std::string_view sv;
+  if (e["storageType"].get(sv) == simdjson::SUCCESS) d.storage_type = std::string(sv);
+  if (e["pathOrInlineDv"].get(sv) == simdjson::SUCCESS) d.path_or_inline_dv = std::string(sv);
+  int64_t v = 0;
+  if (e["offset"].get(v) == simdjson::SUCCESS) d.offset = static_cast<int32_t>(v);
+  if (e["sizeInBytes"].get(v) == simdjson::SUCCESS) d.size_in_bytes = static_cast<int32_t>(v);
+  GetOptional(e["cardinality"], &d.cardinality);
+  return d;
 }
 
 PartitionValues ParsePartitionValues(simdjson::dom::element e) {
@@ -526,6 +542,7 @@ Result<std::unique_ptr<DeltaTableWriter>> DeltaTableWriter::Open(
         GetOptional(a["modificationTime"], &add.modification_time);
         GetOptional(a["dataChange"], &add.data_change);
         if (a["stats"].get(sv) == simdjson::SUCCESS) add.stats = std::string(sv);
+        add.deletion_vector = ParseDv(a["deletionVector"]);
         w->tombstones_.erase(add.path);
         w->active_[add.path] = std::move(add);
       } else if (doc["remove"].get(a) == simdjson::SUCCESS) {
@@ -538,6 +555,7 @@ Result<std::unique_ptr<DeltaTableWriter>> DeltaTableWriter::Open(
         GetOptional(a["extendedFileMetadata"], &rm.extended_file_metadata);
         GetOptional(a["size"], &rm.size);
         rm.partition_values = ParsePartitionValues(a["partitionValues"]);
+        rm.deletion_vector = ParseDv(a["deletionVector"]);
         w->active_.erase(rm.path);
         w->tombstones_[rm.path] = std::move(rm);
       } else if (doc["metaData"].get(a) == simdjson::SUCCESS) {
@@ -754,7 +772,36 @@ RemoveAction DeltaTableWriter::RemoveFor(const AddAction& add) const {
   rm.extended_file_metadata = true;
   rm.partition_values = add.partition_values;
   rm.size = add.size;
+  rm.deletion_vector = add.deletion_vector;
   return rm;
+}
+
+Result<DeletionVectorDescriptor> DeltaTableWriter::WriteDeletionVector(
+    const std::vector<uint64_t>& rows) {
+  const std::string text = NextUuid();
+  std::string bytes;
+  for (size_t i = 0; i + 1 < text.size(); ++i) {
+    if (text[i] == '-') continue;
+    bytes.push_back(static_cast<char>(std::stoi(text.substr(i, 2), nullptr, 16)));
+    ++i;
+  }
+  // A two-letter folder, like Spark's random prefixes.
+  const std::string prefix{static_cast<char>('a' + static_cast<unsigned char>(bytes[0]) % 26),
+                           static_cast<char>('a' + static_cast<unsigned char>(bytes[1]) % 26)};
+  return WriteDeletionVectorFile(*fs_, root_, rows, bytes, prefix);
+}
+
+AddAction DeltaTableWriter::WithDeletionVector(const AddAction& add,
+                                               DeletionVectorDescriptor dv) const {
+  AddAction out = add;
+  out.deletion_vector = std::move(dv);
+  out.data_change = true;
+  // numRecords stays the physical count; the bounds may now be wide.
+  if (out.stats.find("\"tightBounds\"") == std::string::npos) {
+    const size_t comma = out.stats.find(',');
+    if (comma != std::string::npos) out.stats.insert(comma, R"(,"tightBounds":false)");
+  }
+  return out;
 }
 
 Result<std::string> DeltaTableWriter::SchemaString() const {
@@ -765,15 +812,23 @@ std::string DeltaTableWriter::ProtocolJson() const {
   bool ntz = false;
   for (const Field& f : options_.schema) ntz = ntz || HasNtz(f.type);
   const bool cm = options_.column_mapping != ColumnMapping::kNone;
-  if (ntz) {
+  const bool dv = options_.deletion_vectors;
+  if (ntz || dv) {
     // Table features: every feature in use is listed.
-    std::string reader = cm ? R"(["columnMapping","timestampNtz"])" : R"(["timestampNtz"])";
-    std::string writer = cm ? R"(["columnMapping","timestampNtz")" : R"(["timestampNtz")";
-    if (options_.change_data_feed) writer += R"(,"changeDataFeed")";
-    writer += "]";
+    std::vector<std::string> reader;
+    if (cm) reader.push_back("columnMapping");
+    if (dv) reader.push_back("deletionVectors");
+    if (ntz) reader.push_back("timestampNtz");
+    std::vector<std::string> writer = reader;
+    if (options_.change_data_feed) writer.push_back("changeDataFeed");
+    auto list = [](const std::vector<std::string>& v) {
+      std::string out = "[";
+      for (size_t i = 0; i < v.size(); ++i) out += (i ? "," : "") + JsonQuote(v[i]);
+      return out + "]";
+    };
     return fmt::format(
         R"({{"protocol":{{"minReaderVersion":3,"minWriterVersion":7,"readerFeatures":{},"writerFeatures":{}}}}})",
-        reader, writer);
+        list(reader), list(writer));
   }
   if (cm) return R"({"protocol":{"minReaderVersion":2,"minWriterVersion":5}})";
   return fmt::format(R"({{"protocol":{{"minReaderVersion":1,"minWriterVersion":{}}}}})",
@@ -836,7 +891,9 @@ Result<int64_t> DeltaTableWriter::Commit(const CommitSpec& commit) {
             R"(,"deletionTimestamp":{},"dataChange":{},"extendedFileMetadata":{},"partitionValues":)",
             r.deletion_timestamp, r.data_change, r.extended_file_metadata);
     AppendPartitionValuesJson(&log, r.partition_values);
-    log += fmt::format(R"(,"size":{}}}}})", r.size);
+    log += fmt::format(R"(,"size":{})", r.size);
+    if (r.deletion_vector) log += R"(,"deletionVector":)" + r.deletion_vector->ToJson();
+    log += "}}";
     log.push_back('\n');
   }
   for (const AddAction& a : commit.adds) {
@@ -845,6 +902,7 @@ Result<int64_t> DeltaTableWriter::Commit(const CommitSpec& commit) {
     log += fmt::format(R"(,"size":{},"modificationTime":{},"dataChange":{})", a.size,
                        a.modification_time, a.data_change);
     if (!a.stats.empty()) log += R"(,"stats":)" + JsonQuote(a.stats);
+    if (a.deletion_vector) log += R"(,"deletionVector":)" + a.deletion_vector->ToJson();
     log += "}}\n";
   }
   for (const CdcAction& c : commit.cdcs) {
@@ -889,6 +947,18 @@ DataType Bool() { return DataType::Primitive(TypeId::kBoolean); }
 DataType StrMap() { return DataType::Map(F("key", Str(), false), F("value", Str())); }
 DataType StrList() { return DataType::List(F("element", Str())); }
 
+DataType DvType() {
+  return DataType::Struct({F("storageType", Str()), F("pathOrInlineDv", Str()), F("offset", I32()),
+                           F("sizeInBytes", I32()), F("cardinality", I64())});
+}
+
+Value DvValue(const std::optional<DeletionVectorDescriptor>& dv) {
+  if (!dv) return Value::Null();
+  return Value::Struct({Value::String(dv->storage_type), Value::String(dv->path_or_inline_dv),
+                        dv->offset ? Value::Int(*dv->offset) : Value::Null(),
+                        Value::Int(dv->size_in_bytes), Value::Int(dv->cardinality)});
+}
+
 std::vector<Field> CheckpointSchema() {
   return {
       F("txn",
@@ -896,11 +966,12 @@ std::vector<Field> CheckpointSchema() {
       F("add",
         DataType::Struct({F("path", Str()), F("partitionValues", StrMap()), F("size", I64(), false),
                           F("modificationTime", I64(), false), F("dataChange", Bool(), false),
-                          F("stats", Str()), F("tags", StrMap())})),
+                          F("stats", Str()), F("tags", StrMap()), F("deletionVector", DvType())})),
       F("remove",
         DataType::Struct({F("path", Str()), F("deletionTimestamp", I64()),
                           F("dataChange", Bool(), false), F("extendedFileMetadata", Bool()),
-                          F("partitionValues", StrMap()), F("size", I64())})),
+                          F("partitionValues", StrMap()), F("size", I64()),
+                          F("deletionVector", DvType())})),
       F("metaData", DataType::Struct({F("id", Str()), F("name", Str()), F("description", Str()),
                                       F("format", DataType::Struct({F("provider", Str()),
                                                                     F("options", StrMap())})),
@@ -960,15 +1031,17 @@ Status DeltaTableWriter::Checkpoint(int parts) {
                                Value::StringMap(conf), Value::Int(created_time_)}));
   }
   for (const auto& [path, a] : active_) {
-    row_with(1, Value::Struct(
-                    {Value::String(a.path), PvValue(a.partition_values), Value::Int(a.size),
-                     Value::Int(a.modification_time), Value::Bool(false),
-                     a.stats.empty() ? Value::Null() : Value::String(a.stats), Value::Null()}));
+    row_with(1,
+             Value::Struct({Value::String(a.path), PvValue(a.partition_values), Value::Int(a.size),
+                            Value::Int(a.modification_time), Value::Bool(false),
+                            a.stats.empty() ? Value::Null() : Value::String(a.stats), Value::Null(),
+                            DvValue(a.deletion_vector)}));
   }
   for (const auto& [path, r] : tombstones_) {
     row_with(2, Value::Struct({Value::String(r.path), Value::Int(r.deletion_timestamp),
                                Value::Bool(false), Value::Bool(r.extended_file_metadata),
-                               PvValue(r.partition_values), Value::Int(r.size)}));
+                               PvValue(r.partition_values), Value::Int(r.size),
+                               DvValue(r.deletion_vector)}));
   }
   ParquetWriterOptions popts = options_.parquet;
   popts.row_group_rows = 1 << 20;

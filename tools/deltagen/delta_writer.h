@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "deltagen/deletion_vector.h"
 #include "deltagen/parquet_writer.h"
 #include "lakesync/common/column_batch.h"
 #include "lakesync/common/result.h"
@@ -34,6 +35,7 @@ struct AddAction {
   bool data_change = true;
   std::string stats;  // JSON text: numRecords, minValues, maxValues, nullCount
   int64_t num_records = 0;
+  std::optional<DeletionVectorDescriptor> deletion_vector;
 };
 
 struct RemoveAction {
@@ -43,6 +45,7 @@ struct RemoveAction {
   bool extended_file_metadata = true;
   PartitionValues partition_values;
   int64_t size = 0;
+  std::optional<DeletionVectorDescriptor> deletion_vector;
 };
 
 struct CdcAction {
@@ -75,6 +78,8 @@ struct DeltaTableOptions {
   bool change_data_feed = false;
   /// Column mapping mode; ids are assigned in schema order (nested struct fields included).
   ColumnMapping column_mapping = ColumnMapping::kNone;
+  /// Enables the deletionVectors feature (reader 3 / writer 7, delta.enableDeletionVectors).
+  bool deletion_vectors = false;
   ParquetWriterOptions parquet;
   /// Seeds metaData.id and file-name UUIDs (a table rewritten with the same seed gets the same
   /// names).
@@ -112,6 +117,11 @@ class DeltaTableWriter {
                                  const PartitionValues& pv);
   /// The remove action that retires `add` now.
   RemoveAction RemoveFor(const AddAction& add) const;
+  /// Writes a deletion vector file marking `rows` (ascending row indexes of one data file).
+  Result<DeletionVectorDescriptor> WriteDeletionVector(const std::vector<uint64_t>& rows);
+  /// `add` again with deletion vector `dv` (stats marked as wide bounds), to commit beside
+  /// RemoveFor(add).
+  AddAction WithDeletionVector(const AddAction& add, DeletionVectorDescriptor dv) const;
 
   /// Writes the next version. Returns it.
   Result<int64_t> Commit(const CommitSpec& commit);

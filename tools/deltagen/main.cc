@@ -115,6 +115,8 @@ int main(int argc, char** argv) {
   cmd_up->add_flag("--no-cdf", no_cdf, "do not enable change data feed");
   cmd_up->add_flag("--no-dictionary", no_dict, "PLAIN encoding only");
   cmd_up->add_flag("--data-page-v2", up.parquet.data_page_v2, "write DATA_PAGE_V2 pages");
+  cmd_up->add_flag("--deletion-vectors", up.deletion_vectors,
+                   "later DELETEs write deletion vectors (merge-on-read) instead of rewriting");
   cmd_up->add_flag("--overwrite", overwrite, "replace a table deltagen wrote before");
 
   // all-types

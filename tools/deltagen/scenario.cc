@@ -32,6 +32,10 @@ Scenario& Scenario::PartitionBy(std::string column) {
   table.partition_by = std::move(column);
   return *this;
 }
+Scenario& Scenario::DeletionVectors(bool on) {
+  table.deletion_vectors = on;
+  return *this;
+}
 Scenario& Scenario::RowGroupRows(int64_t rows) {
   table.parquet.row_group_rows = rows;
   return *this;
@@ -143,8 +147,10 @@ Result<Scenario> ParseScenario(std::string_view json) {
     } else if (key == "codec") {
       if (v.get(sv) != simdjson::SUCCESS) return Bad(key, "must be a string");
       LAKESYNC_RETURN_NOT_OK(ParseCodec(sv, &t.parquet.codec));
-    } else if (key == "dictionary" || key == "cdf" || key == "data_page_v2") {
+    } else if (key == "dictionary" || key == "cdf" || key == "data_page_v2" ||
+               key == "deletion_vectors") {
       if (v.get(b) != simdjson::SUCCESS) return Bad(key, "must be true or false");
+      if (key == "deletion_vectors") t.deletion_vectors = b;
       if (key == "dictionary") t.parquet.dictionary = b;
       if (key == "cdf") t.cdf = b;
       if (key == "data_page_v2") t.parquet.data_page_v2 = b;

@@ -4,7 +4,8 @@
 //    "commits":[{"update":{"every":100,"set":{"score":"+1"}}},{"delete":{"every":1000}},
 //               {"insert":{"rows":500}},{"checkpoint":true}]}
 // Table keys: table (only "user_profiles"), name, rows, files, seed, codec, dictionary,
-// row_group_rows, page_size, data_page_v2, cdf, partition_by ("country"), clock_ms.
+// row_group_rows, page_size, data_page_v2, cdf, partition_by ("country"), clock_ms,
+// deletion_vectors (DELETE writes deletion vectors instead of rewriting files).
 // Commit keys: update {every, offset, set{column: value}}, delete {every, offset},
 // insert {rows, files}, checkpoint (true or {"parts":N}). SET values: see SetExpr::Parse;
 // JSON numbers/booleans/null are literals.
@@ -42,6 +43,7 @@ struct Scenario {
   Scenario& Cdf(bool on);
   Scenario& PartitionBy(std::string column);
   Scenario& RowGroupRows(int64_t rows);
+  Scenario& DeletionVectors(bool on);
   Scenario& Update(int64_t every, std::vector<SetExpr> set, int64_t offset = 0);
   Scenario& Delete(int64_t every, int64_t offset = 0);
   Scenario& Insert(int64_t rows, int files = 1);

@@ -349,6 +349,7 @@ DeltaTableOptions TableOptionsFor(const UserProfilesOptions& o) {
   d.schema = UserProfilesSchema();
   if (!o.partition_by.empty()) d.partition_columns = {o.partition_by};
   d.change_data_feed = o.cdf;
+  d.deletion_vectors = o.deletion_vectors;
   d.parquet = o.parquet;
   d.seed = o.seed;
   d.clock_ms = o.clock_ms;
@@ -464,6 +465,7 @@ Status UserProfilesTable::WriteNewRows(int64_t lo, int64_t hi, int files, size_t
       f.lo = a;
       f.hi = b;
       f.birth = birth;
+      f.written_at = birth;
       if (!add.partition_values.empty()) f.partition = add.partition_values[0].second;
       files_.push_back(std::move(f));
       adds->push_back(std::move(add));
@@ -552,6 +554,7 @@ Result<int64_t> UserProfilesTable::RewriteFiles(const TableOp& op) {
       LAKESYNC_ASSIGN_OR_RETURN(AddAction add, writer_->WriteDataFile(neu, pv));
       FileState nf = f;
       nf.path = add.path;
+      nf.written_at = k + 1;
       next_files.push_back(nf);
       commit.adds.push_back(std::move(add));
       if (options_.cdf) {
@@ -565,11 +568,29 @@ Result<int64_t> UserProfilesTable::RewriteFiles(const TableOp& op) {
     } else {
       for (int64_t i = 0; i < n; ++i) live[i] = live[i] && !mask[i];
       std::vector<uint32_t> remaining = RowsWhere(live);
-      if (!remaining.empty()) {
+      if (!remaining.empty() && options_.deletion_vectors) {
+        // Merge-on-read: the file stays; its deletion vector marks every row gone since it
+        // was written, by position in the file.
+        PodVector<uint8_t> written;
+        LAKESYNC_ASSIGN_OR_RETURN(ColumnBatch unused, Materialize(f, f.written_at, &written));
+        (void)unused;
+        std::vector<uint64_t> deleted;
+        uint64_t pos = 0;
+        for (int64_t i = 0; i < n; ++i) {
+          if (!written[i]) continue;
+          if (!live[i]) deleted.push_back(pos);
+          ++pos;
+        }
+        LAKESYNC_ASSIGN_OR_RETURN(DeletionVectorDescriptor dv,
+                                  writer_->WriteDeletionVector(deleted));
+        commit.adds.push_back(writer_->WithDeletionVector(it->second, std::move(dv)));
+        next_files.push_back(f);
+      } else if (!remaining.empty()) {
         old.selection = std::move(remaining);
         LAKESYNC_ASSIGN_OR_RETURN(AddAction add, writer_->WriteDataFile(old, pv));
         FileState nf = f;
         nf.path = add.path;
+        nf.written_at = k + 1;
         next_files.push_back(nf);
         commit.adds.push_back(std::move(add));
       }
@@ -657,10 +678,10 @@ Result<int64_t> UserProfilesTable::CountRows() const {
 std::string UserProfilesTable::StateJson() const {
   const ParquetWriterOptions& p = options_.parquet;
   std::string s = fmt::format(
-      R"({{"kind":"user_profiles","version":{},"name":{},"seed":{},"rows":{},"files":{},"cdf":{},"partition_by":{},"codec":"{}","dictionary":{},"row_group_rows":{},"page_size":{},"data_page_v2":{},"next_id":{})",
+      R"({{"kind":"user_profiles","version":{},"name":{},"seed":{},"rows":{},"files":{},"cdf":{},"partition_by":{},"codec":"{}","dictionary":{},"row_group_rows":{},"page_size":{},"data_page_v2":{},"deletion_vectors":{},"next_id":{})",
       writer_->version(), JsonQuote(options_.name), options_.seed, options_.rows, options_.files,
       options_.cdf, JsonQuote(options_.partition_by), CodecText(p.codec), p.dictionary,
-      p.row_group_rows, p.page_size, p.data_page_v2, next_id_);
+      p.row_group_rows, p.page_size, p.data_page_v2, options_.deletion_vectors, next_id_);
   if (options_.clock_ms) s += fmt::format(R"(,"clock_ms":{})", *options_.clock_ms);
   s += ",\n\"ops\":[";
   for (size_t i = 0; i < ops_.size(); ++i) {
@@ -690,8 +711,8 @@ std::string UserProfilesTable::StateJson() const {
   for (size_t i = 0; i < files_.size(); ++i) {
     const FileState& f = files_[i];
     s += i > 0 ? ",\n" : "\n";
-    s += fmt::format(R"({{"path":{},"lo":{},"hi":{},"birth":{})", JsonQuote(f.path), f.lo, f.hi,
-                     f.birth);
+    s += fmt::format(R"({{"path":{},"lo":{},"hi":{},"birth":{},"written_at":{})", JsonQuote(f.path),
+                     f.lo, f.hi, f.birth, f.written_at);
     if (!options_.partition_by.empty()) {
       s += R"(,"partition":)" + (f.partition ? JsonQuote(*f.partition) : std::string("null"));
     }
@@ -765,6 +786,7 @@ Result<std::unique_ptr<UserProfilesTable>> UserProfilesTable::Open(
   if (doc["row_group_rows"].get(i64) == simdjson::SUCCESS) o.parquet.row_group_rows = i64;
   if (doc["page_size"].get(i64) == simdjson::SUCCESS) o.parquet.page_size = i64;
   if (doc["data_page_v2"].get(b) == simdjson::SUCCESS) o.parquet.data_page_v2 = b;
+  if (doc["deletion_vectors"].get(b) == simdjson::SUCCESS) o.deletion_vectors = b;
   if (doc["clock_ms"].get(i64) == simdjson::SUCCESS) o.clock_ms = i64;
   if (doc["next_id"].get(i64) != simdjson::SUCCESS) return bad("next_id");
   t->next_id_ = i64;
@@ -803,6 +825,8 @@ Result<std::unique_ptr<UserProfilesTable>> UserProfilesTable::Open(
       return bad("data_files");
     }
     f.birth = static_cast<size_t>(i64);
+    f.written_at = f.birth;
+    if (e["written_at"].get(i64) == simdjson::SUCCESS) f.written_at = static_cast<size_t>(i64);
     if (e["partition"].get(sv) == simdjson::SUCCESS) f.partition = std::string(sv);
     t->files_.push_back(std::move(f));
   }

@@ -86,6 +86,9 @@ struct UserProfilesOptions {
   bool cdf = true;
   /// "" or "country": hive-partition by country (country then cannot be updated).
   std::string partition_by;
+  /// DELETE marks rows in deletion vectors (merge-on-read) instead of rewriting files;
+  /// UPDATE stays copy-on-write.
+  bool deletion_vectors = false;
   ParquetWriterOptions parquet;
   std::optional<int64_t> clock_ms;
 };
@@ -126,6 +129,7 @@ class UserProfilesTable {
     std::string path;  // add.path
     int64_t lo = 0, hi = 0;
     size_t birth = 0;                      // operations applied before these rows existed
+    size_t written_at = 0;                 // operations applied when the file's rows were written
     std::optional<std::string> partition;  // partition value (partitioned tables)
   };
 
