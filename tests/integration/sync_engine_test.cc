@@ -5,6 +5,10 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <mutex>
+#include <thread>
+
 #include "deltagen/column_builder.h"
 #include "deltagen/delta_writer.h"
 #include "deltagen/user_profiles.h"
@@ -390,6 +394,52 @@ TEST_F(SchemaChangeTest, DroppedColumnFailsClearlyKeepsDataAndFullRefreshRepairs
                    "FROM t"),
             "1:null,2:7");
   EXPECT_EQ(engine_->Get("t")->state, DetailedState::kOnlineNoPendingUpdate);
+}
+
+}  // namespace
+}  // namespace lakesync::sync
+
+namespace lakesync::sync {
+namespace {
+
+// Readers keep querying while a full refresh swaps the table in: every query answers, with
+// the old or the new rows, never an error or an empty table.
+TEST_F(SyncEngineTest, FullRefreshUnderConcurrentReadersNeverShowsAnErrorOrAnEmptyTable) {
+  auto table = MakeProfiles(20'000);
+  ASSERT_TRUE(table);
+  ASSERT_TRUE(engine_->Create(Spec()).ok());
+  std::atomic<bool> done{false};
+  std::atomic<int64_t> queries{0};
+  std::vector<std::string> problems;
+  std::mutex mu;
+  auto reader = [&] {
+    auto conn = db_->Connect();
+    if (!conn.ok()) {
+      std::lock_guard<std::mutex> lock(mu);
+      problems.push_back(conn.status().ToString());
+      return;
+    }
+    while (!done.load()) {
+      auto rows = testing::QueryRows(**conn, "SELECT count(*) FROM gold.user_profiles");
+      std::lock_guard<std::mutex> lock(mu);
+      if (!rows.ok()) {
+        problems.push_back(rows.status().ToString());
+      } else if ((*rows)[0][0] == "0") {
+        problems.push_back("empty table");
+      }
+      ++queries;
+    }
+  };
+  std::thread r1(reader), r2(reader);
+  for (int i = 0; i < 3; ++i) {
+    auto run = engine_->Sync("gold.user_profiles", /*full_refresh=*/true);
+    ASSERT_TRUE(run.ok()) << run.status();
+  }
+  done = true;
+  r1.join();
+  r2.join();
+  EXPECT_GT(queries.load(), 10);
+  EXPECT_TRUE(problems.empty()) << problems.size() << " problems, first: " << problems[0];
 }
 
 }  // namespace
