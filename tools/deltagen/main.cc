@@ -25,7 +25,8 @@ constexpr const char* kDescription =
 Tables are written as Spark does: Parquet data files (snappy by default, dictionary
 encoding, statistics), _delta_log/%020d.json commits, copy-on-write UPDATE/DELETE (remove the
 old file, add the rewritten one) with _change_data/ files when change data feed is on, and
-classic checkpoints.
+classic checkpoints. Tables made with --deletion-vectors take later DELETEs as deletion
+vectors (merge-on-read) instead; all-types --column-mapping name|id writes column-mapped tables.
 
 The user_profiles table: user_id BIGINT NOT NULL (1..N), email, name, country (few values),
 age INT, score DOUBLE, created_at TIMESTAMP, is_active BOOLEAN, balance DECIMAL(12,2); values
