@@ -1,0 +1,127 @@
+// Exactly once under crashes: `lakesync sync` is SIGKILLed at random instants of snapshot and
+// incremental runs, many times, with new commits in between; after a final run the target
+// equals the source snapshot, row for row.
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <random>
+#include <thread>
+
+#include "deltagen/user_profiles.h"
+#include "lakesync/storage/local_file_system.h"
+#include "lakesync/testing/pg_test_env.h"
+#include "lakesync/testing/test_paths.h"
+#include "table_assertions.h"
+
+extern char** environ;
+
+namespace lakesync {
+namespace {
+
+// Starts `lakesync ARGS...`, its output discarded; returns the pid.
+pid_t Spawn(const std::vector<std::string>& args) {
+  std::vector<char*> argv;
+  const std::string bin = testing::BinaryDir() + "/lakesync";
+  argv.push_back(const_cast<char*>(bin.c_str()));
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  pid_t pid = -1;
+  if (posix_spawn(&pid, bin.c_str(), &actions, nullptr, argv.data(), environ) != 0) pid = -1;
+  posix_spawn_file_actions_destroy(&actions);
+  return pid;
+}
+
+// The exit code, or -1 when the process was killed.
+int Wait(pid_t pid) {
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST(CrashTest, SyncKilledAtRandomPointsNeitherLosesNorRepeatsAChange) {
+  LAKESYNC_TEST_DATABASE(db);
+  testing::TempDir dir;
+  auto local = std::make_shared<storage::LocalFileSystem>();
+  deltagen::UserProfilesOptions gen;
+  gen.rows = 20'000;
+  gen.files = 4;
+  auto table = deltagen::UserProfilesTable::Create(local, dir.path() + "/up", gen);
+  ASSERT_TRUE(table.ok()) << table.status();
+  const std::string source = dir.path() + "/up";
+  const std::vector<std::string> dsn = {"--dsn", db->conninfo()};
+  auto with_dsn = [&](std::vector<std::string> args) {
+    args.insert(args.end(), dsn.begin(), dsn.end());
+    return args;
+  };
+
+  // The first load, killed too: the synced table then exists without data.
+  pid_t create = Spawn(with_dsn({"create", "gold.up", "--source", source, "--primary-key",
+                                 "user_id", "--policy", "TRIGGERED"}));
+  ASSERT_GT(create, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  ::kill(create, SIGKILL);
+  Wait(create);
+  // Killed before it stored the spec: create it again. Killed after: `sync` finishes it.
+  if (Wait(Spawn(with_dsn({"get", "gold.up"}))) == 4) {
+    ASSERT_EQ(Wait(Spawn(with_dsn({"create", "gold.up", "--source", source, "--primary-key",
+                                   "user_id", "--policy", "TRIGGERED"}))),
+              0);
+  }
+
+  // How long an uninterrupted full refresh takes sets the window kills are drawn from.
+  auto started = std::chrono::steady_clock::now();
+  ASSERT_EQ(Wait(Spawn(with_dsn({"sync", "gold.up", "--full-refresh"}))), 0);
+  const auto window = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - started);
+
+  std::mt19937 rng(::testing::UnitTest::GetInstance()->random_seed());
+  int kills = 0;
+  for (int round = 0; round < 30; ++round) {
+    // New commits to apply: updates, deletes, inserts (incremental), every third round a
+    // full refresh (snapshot path).
+    ASSERT_TRUE(
+        (*table)
+            ->Update({.every = 97, .offset = round}, {deltagen::SetExpr::Parse("score", "+1")})
+            .ok());
+    if (round % 4 == 1) {
+      ASSERT_TRUE((*table)->Delete({.every = 301, .offset = round}).ok());
+    }
+    if (round % 4 == 2) {
+      ASSERT_TRUE((*table)->Insert(200).ok());
+    }
+    std::vector<std::string> args = {"sync", "gold.up"};
+    if (round % 3 == 0) args.push_back("--full-refresh");
+    pid_t pid = Spawn(with_dsn(args));
+    ASSERT_GT(pid, 0);
+    // Incremental runs are shorter than the full refresh that measured the window.
+    std::uniform_int_distribution<int64_t> delay(0, window.count() / (round % 3 == 0 ? 1 : 3));
+    std::this_thread::sleep_for(std::chrono::microseconds(delay(rng)));
+    ::kill(pid, SIGKILL);
+    if (Wait(pid) == -1) ++kills;  // it was still running
+  }
+  EXPECT_GE(kills, 20) << "too few runs were killed while running";
+
+  ASSERT_EQ(Wait(Spawn(with_dsn({"sync", "gold.up"}))), 0);
+  auto conn = db->Connect();
+  ASSERT_TRUE(conn.ok());
+  auto rows = (*table)->CurrentRows();
+  ASSERT_TRUE(rows.ok());
+  testing::ExpectTableEquals(**conn, "gold.up", *rows, "user_id");
+  auto version = testing::QueryRows(
+      **conn, "SELECT last_processed_version, detailed_state FROM lakesync.synced_tables");
+  ASSERT_TRUE(version.ok());
+  EXPECT_EQ(*(*version)[0][0], std::to_string((*table)->version()));
+  EXPECT_EQ(*(*version)[0][1], "SYNCED_TABLE_ONLINE_NO_PENDING_UPDATE");
+}
+
+}  // namespace
+}  // namespace lakesync
