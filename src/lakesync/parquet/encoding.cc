@@ -387,7 +387,8 @@ Status DecodePlainByteArray(const uint8_t* data, size_t size, int64_t n, ByteArr
     uint32_t len{};
     std::memcpy(&len, data + pos, 4);
     pos += 4;
-    std::memcpy(dst, data + pos, len);
+    // All-empty pages leave `dst` null, and memcpy's pointers must not be, even for 0 bytes.
+    if (len != 0) std::memcpy(dst, data + pos, len);
     dst += len;
     pos += len;
     cur += len;
