@@ -462,11 +462,16 @@ Status ChunkDecoder::Gather(const uint32_t* idx, int64_t n) {
     uint32_t* offs = values_.offsets.data() + off_base;
     const uint8_t* src = dict_.bytes.data();
     uint32_t cur = static_cast<uint32_t>(byte_base);
-    for (int64_t i = 0; i < n; ++i) {
-      uint32_t b = doff[idx[i]], len = doff[idx[i] + 1] - b;
-      std::memcpy(dst + cur, src + b, len);
-      cur += len;
-      offs[i] = cur;
+    if (total == 0) {
+      // Only empty strings: the buffers may be null, which memcpy must not get even for 0 bytes.
+      std::fill(offs, offs + n, cur);
+    } else {
+      for (int64_t i = 0; i < n; ++i) {
+        uint32_t b = doff[idx[i]], len = doff[idx[i] + 1] - b;
+        std::memcpy(dst + cur, src + b, len);
+        cur += len;
+        offs[i] = cur;
+      }
     }
   } else {
     const size_t w = static_cast<size_t>(width_);
