@@ -444,3 +444,55 @@ TEST_F(SyncEngineTest, FullRefreshUnderConcurrentReadersNeverShowsAnErrorOrAnEmp
 
 }  // namespace
 }  // namespace lakesync::sync
+
+namespace lakesync::sync {
+namespace {
+
+TEST_F(SyncEngineTest, SyncedTablesAreReadOnlyForEveryoneButLakesyncAndKeepUserIndexes) {
+  auto table = MakeProfiles(100);
+  ASSERT_TRUE(table);
+  ASSERT_TRUE(engine_->Create(Spec()).ok());
+  // Even a superuser's writes are refused, with a message saying why and what to do.
+  for (const char* sql : {"INSERT INTO gold.user_profiles (user_id) VALUES (-1)",
+                          "UPDATE gold.user_profiles SET age = 1", "DELETE FROM gold.user_profiles",
+                          "TRUNCATE gold.user_profiles"}) {
+    Status st = conn_->Exec(sql);
+    EXPECT_FALSE(st.ok()) << sql;
+    EXPECT_NE(st.message().find("is synced by lakesync from a Delta table and is read-only"),
+              std::string::npos)
+        << sql << ": " << st;
+    EXPECT_NE(st.message().find("separate table"), std::string::npos) << st;
+  }
+  // Another role reads.
+  ASSERT_TRUE(conn_
+                  ->Exec("DROP ROLE IF EXISTS lakesync_test_analyst; CREATE ROLE "
+                         "lakesync_test_analyst LOGIN")
+                  .ok());
+  auto analyst_info = testing::ConninfoWithDatabase(db_->conninfo(), db_->name());
+  ASSERT_TRUE(analyst_info.ok());
+  auto analyst = pg::Connection::Open(*analyst_info + " user=lakesync_test_analyst");
+  ASSERT_TRUE(analyst.ok()) << analyst.status();
+  auto count = testing::QueryRows(**analyst, "SELECT count(*) FROM gold.user_profiles");
+  ASSERT_TRUE(count.ok()) << count.status();
+  EXPECT_EQ(*(*count)[0][0], "100");
+  EXPECT_FALSE((*analyst)->Exec("DELETE FROM gold.user_profiles").ok());
+  analyst->reset();
+  // An index of the user's own survives incremental syncs; lakesync's own writes still pass.
+  ASSERT_TRUE(conn_->Exec("CREATE INDEX by_country ON gold.user_profiles (country)").ok());
+  ASSERT_TRUE(table->Delete({.every = 10}).ok());
+  auto run = engine_->Sync("gold.user_profiles");
+  ASSERT_TRUE(run.ok()) << run.status();
+  EXPECT_EQ(run->mode, "INCREMENTAL");
+  EXPECT_EQ(run->rows_deleted, 10);
+  EXPECT_EQ(Scalar("SELECT count(*) FROM pg_indexes WHERE indexname = 'by_country'"), "1");
+  ExpectSourceEqualsTarget(*table);
+  // A full refresh rebuilds it on the new table, under its own name.
+  ASSERT_TRUE(engine_->Sync("gold.user_profiles", /*full_refresh=*/true).ok());
+  EXPECT_EQ(Scalar("SELECT indexdef FROM pg_indexes WHERE indexname = 'by_country'"),
+            "CREATE INDEX by_country ON gold.user_profiles USING btree (country)");
+  EXPECT_FALSE(conn_->Exec("DELETE FROM gold.user_profiles").ok()) << "still read-only";
+  ASSERT_TRUE(conn_->Exec("DROP ROLE lakesync_test_analyst").ok());
+}
+
+}  // namespace
+}  // namespace lakesync::sync

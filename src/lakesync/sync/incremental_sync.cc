@@ -11,6 +11,7 @@
 #include "lakesync/pg/transaction.h"
 #include "lakesync/sync/change_collapser.h"
 #include "lakesync/sync/key_columns.h"
+#include "lakesync/sync/read_only.h"
 #include "lakesync/sync/schema_evolution.h"
 
 namespace lakesync::sync {
@@ -74,6 +75,8 @@ Result<IncrementalResult> ApplyIncremental(pg::Connection& conn, const SyncedTab
 
   LAKESYNC_ASSIGN_OR_RETURN(auto txn, pg::Transaction::Begin(conn));
   for (const auto& sql : alters) LAKESYNC_RETURN_NOT_OK(conn.Exec(sql));
+  // Writes to the synced table pass its read-only guard only as the writer role.
+  LAKESYNC_RETURN_NOT_OK(conn.Exec(kBecomeWriterSql));
   const pg::QualifiedName upserts{"pg_temp", "lakesync_upserts"};
   const pg::QualifiedName deletes{"pg_temp", "lakesync_deletes"};
   if (!net.upserts.empty()) {
@@ -111,6 +114,7 @@ Result<IncrementalResult> ApplyIncremental(pg::Connection& conn, const SyncedTab
     result.run.rows_deleted = deleted.affected_rows();
   }
   result.row_count = state.synced_row_count + result.run.rows_inserted - result.run.rows_deleted;
+  LAKESYNC_RETURN_NOT_OK(conn.Exec(kBecomeSelfSql));
   StateStore store(conn);
   LAKESYNC_RETURN_NOT_OK(store.CommitVersion(spec.name, end.version(), state.last_processed_version,
                                              result.row_count));

@@ -12,6 +12,7 @@
 #include "lakesync/pg/ddl.h"
 #include "lakesync/pg/transaction.h"
 #include "lakesync/sync/key_columns.h"
+#include "lakesync/sync/read_only.h"
 
 namespace lakesync::sync {
 namespace {
@@ -23,6 +24,50 @@ constexpr std::string_view kTableCommentPrefix = "synced by lakesync from";
 // the suffix.
 std::string DerivedName(const std::string& table, std::string_view suffix) {
   return table.substr(0, 63 - suffix.size()) + std::string(suffix);
+}
+
+// An index a user made on the synced table, rebuilt on the new table under a temporary name
+// and renamed to its own once the old table is gone.
+struct CarriedIndex {
+  std::string name;
+  std::string temp_name;
+};
+
+// Re-creates `target`'s own indexes (not the primary key's or other constraints') on `load`,
+// so a full refresh keeps them and builds them before the swap, while readers use the old rows.
+Result<std::vector<CarriedIndex>> RebuildUserIndexes(pg::Connection& conn,
+                                                     const pg::QualifiedName& target,
+                                                     const pg::QualifiedName& load) {
+  std::vector<CarriedIndex> out;
+  // With an empty search path pg_get_indexdef qualifies the table name, so the definition can
+  // be pointed at the load table by replacing one exact, server-quoted piece of text.
+  LAKESYNC_RETURN_NOT_OK(conn.Exec("SET LOCAL search_path = pg_catalog"));
+  auto defs = conn.Query(
+      "SELECT i.relname, quote_ident(i.relname), pg_get_indexdef(i.oid), "
+      "format('%I.%I', n.nspname, c.relname) FROM pg_index x "
+      "JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class c ON c.oid = x.indrelid "
+      "JOIN pg_namespace n ON n.oid = c.relnamespace "
+      "WHERE x.indrelid = to_regclass($1) AND NOT x.indisprimary "
+      "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid)",
+      {target.ToSql()});
+  LAKESYNC_RETURN_NOT_OK(conn.Exec("SET LOCAL search_path TO DEFAULT"));
+  LAKESYNC_RETURN_NOT_OK(defs.status());
+  for (int i = 0; i < defs->rows(); ++i) {
+    CarriedIndex index{std::string(defs->Get(i, 0)),
+                       DerivedName(std::string(defs->Get(i, 0)), "__lakesync_new")};
+    std::string def(defs->Get(i, 2));
+    const std::string from = fmt::format("INDEX {} ON {} ", defs->Get(i, 1), defs->Get(i, 3));
+    const size_t at = def.find(from);
+    if (at == std::string::npos) {
+      return Status::Internal("cannot carry index {} of {} over a full refresh: {}", index.name,
+                              target.ToString(), def);
+    }
+    def.replace(at, from.size(),
+                fmt::format("INDEX {} ON {} ", pg::QuoteIdent(index.temp_name), load.ToSql()));
+    LAKESYNC_RETURN_NOT_OK(conn.Exec(def));
+    out.push_back(std::move(index));
+  }
+  return out;
 }
 
 }  // namespace
@@ -72,7 +117,18 @@ Result<SnapshotLoadResult> LoadSnapshot(const SnapshotLoadOptions& options,
   // One transaction: a crash or error anywhere leaves neither a half-loaded table nor a
   // changed target behind.
   LAKESYNC_ASSIGN_OR_RETURN(auto txn, pg::Transaction::Begin(*conn));
-  LAKESYNC_RETURN_NOT_OK(conn->Exec(pg::CreateSchemaSql(target.schema)));
+  LAKESYNC_ASSIGN_OR_RETURN(
+      pg::QueryResult schema_exists,
+      conn->Query("SELECT to_regnamespace($1) IS NOT NULL", {pg::QuoteIdent(target.schema)}));
+  if (schema_exists.Get(0, 0) != "t") {
+    LAKESYNC_RETURN_NOT_OK(conn->Exec(pg::CreateSchemaSql(target.schema)));
+    // A schema lakesync creates is readable by all, as its tables are; an existing schema's
+    // access stays as its owner set it.
+    if (options.read_only) {
+      LAKESYNC_RETURN_NOT_OK(conn->Exec(
+          fmt::format("GRANT USAGE ON SCHEMA {} TO PUBLIC", pg::QuoteIdent(target.schema))));
+    }
+  }
   LAKESYNC_RETURN_NOT_OK(conn->Exec(pg::DropTableSql(load)));
   LAKESYNC_ASSIGN_OR_RETURN(std::string create_sql, pg::CreateTableSql(load, fields, {}));
   LAKESYNC_RETURN_NOT_OK(conn->Exec(create_sql));
@@ -122,6 +178,10 @@ Result<SnapshotLoadResult> LoadSnapshot(const SnapshotLoadOptions& options,
   }
   LAKESYNC_RETURN_NOT_OK(pk);
 
+  if (options.read_only) LAKESYNC_RETURN_NOT_OK(MakeReadOnly(*conn, load));
+  LAKESYNC_ASSIGN_OR_RETURN(std::vector<CarriedIndex> carried,
+                            RebuildUserIndexes(*conn, target, load));
+
   // Swap: the old table (if any) is renamed away and dropped; readers block only for the
   // instant between the rename and the commit.
   LAKESYNC_RETURN_NOT_OK(conn->Exec(fmt::format("DROP TABLE IF EXISTS {}", old.ToSql())));
@@ -130,6 +190,11 @@ Result<SnapshotLoadResult> LoadSnapshot(const SnapshotLoadOptions& options,
   LAKESYNC_RETURN_NOT_OK(conn->Exec(
       fmt::format("ALTER TABLE {} RENAME TO {}", load.ToSql(), pg::QuoteIdent(target.table))));
   LAKESYNC_RETURN_NOT_OK(conn->Exec(fmt::format("DROP TABLE IF EXISTS {}", old.ToSql())));
+  for (const auto& index : carried) {
+    LAKESYNC_RETURN_NOT_OK(
+        conn->Exec(fmt::format("ALTER INDEX {}.{} RENAME TO {}", pg::QuoteIdent(target.schema),
+                               pg::QuoteIdent(index.temp_name), pg::QuoteIdent(index.name))));
+  }
   LAKESYNC_RETURN_NOT_OK(
       conn->Exec(fmt::format("ALTER TABLE {} RENAME CONSTRAINT {} TO {}", target.ToSql(),
                              pg::QuoteIdent(DerivedName(load.table, "_pkey")),

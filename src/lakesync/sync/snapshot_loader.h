@@ -27,6 +27,9 @@ struct SnapshotLoadOptions {
   /// (instead of failing on duplicate keys).
   std::optional<std::string> timeseries_key;
   size_t copy_chunk_bytes = 8 << 20;  // COPY data sent per PutCopyData call
+  /// Make the new table read-only for everyone but lakesync (read_only.h). REQUIRES:
+  /// EnsureWriterRole ran on the database.
+  bool read_only = false;
 };
 
 struct SnapshotLoadResult;

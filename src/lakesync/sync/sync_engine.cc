@@ -7,6 +7,7 @@
 #include "lakesync/pg/ddl.h"
 #include "lakesync/sync/incremental_sync.h"
 #include "lakesync/sync/key_columns.h"
+#include "lakesync/sync/read_only.h"
 #include "lakesync/sync/snapshot_loader.h"
 
 namespace lakesync::sync {
@@ -46,6 +47,7 @@ Result<std::unique_ptr<SyncEngine>> SyncEngine::Open(std::string conninfo) {
   LAKESYNC_RETURN_NOT_OK(conn->Exec("SET client_min_messages TO warning"));
   std::unique_ptr<SyncEngine> engine(new SyncEngine(std::move(conninfo), std::move(conn)));
   LAKESYNC_RETURN_NOT_OK(engine->store_.EnsureSchema());
+  LAKESYNC_RETURN_NOT_OK(EnsureWriterRole(*engine->conn_));
   return engine;
 }
 
@@ -72,6 +74,7 @@ Result<SyncRun> SyncEngine::RunSnapshot(const SyncedTableState& state) {
   options.target = state.spec.name;
   options.primary_key = state.spec.primary_key;
   options.timeseries_key = state.spec.timeseries_key;
+  options.read_only = true;
   auto loaded = LoadSnapshot(options, [&](pg::Connection& conn, const SnapshotLoadResult& r) {
     return StateStore(conn).CommitVersion(state.spec.name, r.version, state.last_processed_version,
                                           r.rows_loaded);
