@@ -8,8 +8,8 @@ function(lakesync_warnings target)
                                            -Wnon-virtual-dtor -Wno-missing-field-initializers)
   # GCC 12's flow-based warnings misfire inside libstdc++ at -O2 and above: -Wrestrict in
   # std::string operator+ (GCC bug 105329), -Wstringop-overflow and -Warray-bounds in
-  # std::vector growth (GCC bugs 106199, 107852), -Wmaybe-uninitialized through std::optional
-  # and std::variant (GCC bug 105593). They stay on for other compilers and GCC 13+; the
+  # std::vector growth, -Wmaybe-uninitialized through std::optional and std::variant (all
+  # reported against GCC 12 upstream). They stay on for other compilers and GCC 13+; the
   # ASan/UBSan preset checks at run time what these warnings guess at.
   if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
     target_compile_options(${target} PRIVATE -Wno-restrict -Wno-stringop-overflow
