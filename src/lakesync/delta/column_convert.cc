@@ -1,10 +1,10 @@
 #include "lakesync/delta/column_convert.h"
 
-#include <cctype>
 #include <cstring>
 #include <utility>
 
 #include "lakesync/common/macros.h"
+#include "lakesync/common/strings.h"
 #include "lakesync/delta/partition_values.h"
 #include "lakesync/delta/variant.h"
 
@@ -14,17 +14,6 @@ namespace {
 
 constexpr int64_t kMicrosPerDay = 86400LL * 1000000LL;
 constexpr int64_t kJulianDayOfEpoch = 2440588;
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 bool IsInteger(TypeId id) {
   switch (id) {

@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "lakesync/common/macros.h"
+#include "lakesync/common/strings.h"
 
 namespace lakesync::delta {
 
@@ -31,17 +32,6 @@ Result<T> ParseInteger(std::string_view text) {
     return Status::InvalidArgument("'{}' is not an integer", text);
   }
   return v;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
 }
 
 // Reads exactly `n` digits.

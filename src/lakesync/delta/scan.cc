@@ -1,10 +1,10 @@
 #include "lakesync/delta/scan.h"
 
 #include <algorithm>
-#include <cctype>
 #include <set>
 
 #include "lakesync/common/macros.h"
+#include "lakesync/common/strings.h"
 #include "lakesync/delta/column_convert.h"
 #include "lakesync/delta/deletion_vector.h"
 #include "lakesync/delta/partition_values.h"
@@ -12,21 +12,6 @@
 #include "lakesync/parquet/file_reader.h"
 
 namespace lakesync::delta {
-
-namespace {
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-}  // namespace
 
 FileTask ScanPlan::Task(size_t i) const {
   if (files) return FileTask{(*files)[i], std::nullopt, std::nullopt, -1, 0};

@@ -2,10 +2,10 @@
 
 #include <simdjson.h>
 
-#include <cctype>
 #include <charconv>
 
 #include "lakesync/common/macros.h"
+#include "lakesync/common/strings.h"
 
 namespace lakesync::delta {
 
@@ -16,17 +16,6 @@ using simdjson::dom::object;
 
 constexpr std::string_view kPhysicalNameKey = "delta.columnMapping.physicalName";
 constexpr std::string_view kColumnIdKey = "delta.columnMapping.id";
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
