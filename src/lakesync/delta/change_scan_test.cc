@@ -4,19 +4,18 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <filesystem>
 
 #include "lakesync/common/macros.h"
 #include "lakesync/storage/local_file_system.h"
+#include "lakesync/testing/test_paths.h"
 
 namespace lakesync::delta {
 namespace {
 
 std::string TableDir(const std::string& name) {
-  const char* dir = std::getenv("LAKESYNC_SHARED_DIR");
-  if (dir == nullptr) return "";
-  auto path = std::filesystem::path(dir) / "delta-tables/delta-kernel-rs/unpacked/data" / name;
+  auto path = std::filesystem::path(testing::SharedDir()) /
+              "delta-tables/delta-kernel-rs/unpacked/data" / name;
   return std::filesystem::exists(path) ? path.string() : "";
 }
 

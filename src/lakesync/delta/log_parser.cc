@@ -220,6 +220,18 @@ Result<Action> ParseMetadata(const FieldReader& r) {
   return Action(std::move(m));
 }
 
+// The fields add and remove actions share, read in the order both list them: stats, tags,
+// deletion vector and the row-tracking ids.
+template <typename FileAction>
+Status ReadStatsTagsAndRowIds(const FieldReader& r, FileAction& a) {
+  LAKESYNC_ASSIGN_OR_RETURN(a.stats, r.StringOrJson("stats"));
+  LAKESYNC_ASSIGN_OR_RETURN(a.tags, r.Map("tags"));
+  LAKESYNC_ASSIGN_OR_RETURN(a.deletion_vector, r.DeletionVector("deletionVector"));
+  LAKESYNC_ASSIGN_OR_RETURN(a.base_row_id, r.OptInt("baseRowId"));
+  LAKESYNC_ASSIGN_OR_RETURN(a.default_row_commit_version, r.OptInt("defaultRowCommitVersion"));
+  return Status::OK();
+}
+
 Result<Action> ParseAdd(const FieldReader& r) {
   AddFile a;
   LAKESYNC_ASSIGN_OR_RETURN(a.path, DecodedPath(r));
@@ -228,11 +240,7 @@ Result<Action> ParseAdd(const FieldReader& r) {
   LAKESYNC_ASSIGN_OR_RETURN(a.modification_time, r.Int("modificationTime", 0));
   LAKESYNC_ASSIGN_OR_RETURN(auto data_change, r.OptBool("dataChange"));
   a.data_change = data_change.value_or(true);
-  LAKESYNC_ASSIGN_OR_RETURN(a.stats, r.StringOrJson("stats"));
-  LAKESYNC_ASSIGN_OR_RETURN(a.tags, r.Map("tags"));
-  LAKESYNC_ASSIGN_OR_RETURN(a.deletion_vector, r.DeletionVector("deletionVector"));
-  LAKESYNC_ASSIGN_OR_RETURN(a.base_row_id, r.OptInt("baseRowId"));
-  LAKESYNC_ASSIGN_OR_RETURN(a.default_row_commit_version, r.OptInt("defaultRowCommitVersion"));
+  LAKESYNC_RETURN_NOT_OK(ReadStatsTagsAndRowIds(r, a));
   LAKESYNC_ASSIGN_OR_RETURN(a.clustering_provider, r.OptString("clusteringProvider"));
   return Action(std::move(a));
 }
@@ -246,11 +254,7 @@ Result<Action> ParseRemove(const FieldReader& r) {
   LAKESYNC_ASSIGN_OR_RETURN(a.extended_file_metadata, r.OptBool("extendedFileMetadata"));
   LAKESYNC_ASSIGN_OR_RETURN(a.partition_values, r.Partitions("partitionValues"));
   LAKESYNC_ASSIGN_OR_RETURN(a.size, r.OptInt("size"));
-  LAKESYNC_ASSIGN_OR_RETURN(a.stats, r.StringOrJson("stats"));
-  LAKESYNC_ASSIGN_OR_RETURN(a.tags, r.Map("tags"));
-  LAKESYNC_ASSIGN_OR_RETURN(a.deletion_vector, r.DeletionVector("deletionVector"));
-  LAKESYNC_ASSIGN_OR_RETURN(a.base_row_id, r.OptInt("baseRowId"));
-  LAKESYNC_ASSIGN_OR_RETURN(a.default_row_commit_version, r.OptInt("defaultRowCommitVersion"));
+  LAKESYNC_RETURN_NOT_OK(ReadStatsTagsAndRowIds(r, a));
   return Action(std::move(a));
 }
 

@@ -7,71 +7,28 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "lakesync/common/macros.h"
+#include "lakesync/common/value_text.h"
 #include "lakesync/delta/column_convert.h"
 #include "lakesync/delta/partition_values.h"
 #include "lakesync/parquet/file_reader.h"
 #include "lakesync/storage/local_file_system.h"
+#include "lakesync/testing/shared_tables.h"
 
 namespace lakesync::delta {
 namespace {
 
-using Row = std::map<std::string, std::string>;
-__extension__ typedef unsigned __int128 UInt128;
+using Row = testing::ManifestRow;
 
-std::string SharedTablesDir() {
-  const char* dir = std::getenv("LAKESYNC_SHARED_DIR");
-  if (dir == nullptr) return "";
-  auto path = std::filesystem::path(dir) / "delta-tables";
-  return std::filesystem::exists(path / "MANIFEST.tsv") ? path.string() : "";
-}
-
-std::vector<std::string> Split(const std::string& line, char sep) {
-  std::vector<std::string> out;
-  std::string cell;
-  std::istringstream in(line);
-  while (std::getline(in, cell, sep)) out.push_back(cell);
-  if (!line.empty() && line.back() == sep) out.push_back("");
-  return out;
-}
-
-std::vector<Row> LoadManifest(const std::string& dir) {
-  std::ifstream in(dir + "/MANIFEST.tsv");
-  std::string line;
-  std::getline(in, line);
-  const auto header = Split(line, '\t');
-  std::vector<Row> rows;
-  while (std::getline(in, line)) {
-    const auto cells = Split(line, '\t');
-    Row row;
-    for (size_t i = 0; i < header.size(); ++i) row[header[i]] = i < cells.size() ? cells[i] : "";
-    rows.push_back(std::move(row));
-  }
-  return rows;
-}
-
-bool Has(const std::string& s, std::string_view part) { return s.find(part) != std::string::npos; }
-
-std::string DecimalText(Int128 v, int scale) {
-  const bool negative = v < 0;
-  std::string digits;
-  UInt128 mag = negative ? UInt128{0} - static_cast<UInt128>(v) : static_cast<UInt128>(v);
-  do {
-    digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(mag % 10)));
-    mag /= 10;
-  } while (mag != 0);
-  while (static_cast<int>(digits.size()) <= scale) digits.insert(digits.begin(), '0');
-  if (scale > 0) digits.insert(digits.end() - scale, '.');
-  return (negative ? "-" : "") + digits;
-}
+using testing::Has;
+using testing::LoadManifest;
+using testing::SharedTablesDir;
+using testing::Split;
 
 // A canonical text for one value, nested values included.
 std::string Render(const ColumnVector& col, int64_t row) {
@@ -106,8 +63,11 @@ std::string Render(const ColumnVector& col, int64_t row) {
       return fmt::format("{}", col.Value<float>(row));
     case TypeId::kFloat64:
       return fmt::format("{}", col.Value<double>(row));
-    case TypeId::kDecimal:
-      return DecimalText(col.Value<Int128>(row), t.scale);
+    case TypeId::kDecimal: {
+      std::string s;
+      AppendDecimalText(col.Value<Int128>(row), t.scale, s);
+      return s;
+    }
     case TypeId::kString:
     case TypeId::kBinary:
       return "'" + std::string(col.StringValue(row)) + "'";

@@ -3,54 +3,22 @@
 // deliberately broken or needs a feature lakesync does not support.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "lakesync/delta/snapshot.h"
 #include "lakesync/storage/local_file_system.h"
+#include "lakesync/testing/shared_tables.h"
 
 namespace lakesync::delta {
 namespace {
 
-using Row = std::map<std::string, std::string>;
+using Row = testing::ManifestRow;
 
-std::string SharedTablesDir() {
-  const char* dir = std::getenv("LAKESYNC_SHARED_DIR");
-  if (dir == nullptr) return "";
-  auto path = std::filesystem::path(dir) / "delta-tables";
-  return std::filesystem::exists(path / "MANIFEST.tsv") ? path.string() : "";
-}
-
-std::vector<std::string> Split(const std::string& line, char sep) {
-  std::vector<std::string> out;
-  std::string cell;
-  std::istringstream in(line);
-  while (std::getline(in, cell, sep)) out.push_back(cell);
-  if (!line.empty() && line.back() == sep) out.push_back("");
-  return out;
-}
-
-std::vector<Row> LoadManifest(const std::string& dir) {
-  std::ifstream in(dir + "/MANIFEST.tsv");
-  std::string line;
-  std::getline(in, line);
-  const auto header = Split(line, '\t');
-  std::vector<Row> rows;
-  while (std::getline(in, line)) {
-    const auto cells = Split(line, '\t');
-    Row row;
-    for (size_t i = 0; i < header.size(); ++i) row[header[i]] = i < cells.size() ? cells[i] : "";
-    rows.push_back(std::move(row));
-  }
-  return rows;
-}
-
-bool Has(const std::string& s, std::string_view part) { return s.find(part) != std::string::npos; }
+using testing::Has;
+using testing::LoadManifest;
+using testing::SharedTablesDir;
+using testing::Split;
 
 // Why a table's snapshot must fail, or "" when it must build.
 std::string ExpectedFailure(const Row& row) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "lakesync/common/macros.h"
+#include "lakesync/common/value_text.h"
 #include "lakesync/delta/partition_values.h"
 
 namespace lakesync::delta {
@@ -114,20 +115,6 @@ void AppendBase64(std::string_view s, std::string* out) {
   *out += '"';
 }
 
-std::string DecimalText(Int128 v, int scale) {
-  const bool negative = v < 0;
-  __extension__ typedef unsigned __int128 UInt128;
-  UInt128 mag = negative ? UInt128{0} - static_cast<UInt128>(v) : static_cast<UInt128>(v);
-  std::string digits;
-  do {
-    digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(mag % 10)));
-    mag /= 10;
-  } while (mag != 0);
-  while (static_cast<int>(digits.size()) <= scale) digits.insert(digits.begin(), '0');
-  if (scale > 0) digits.insert(digits.end() - scale, '.');
-  return (negative ? "-" : "") + digits;
-}
-
 // Proleptic Gregorian date of a day count since 1970-01-01.
 void CivilFromDays(int64_t days, int64_t* y, int* m, int* d) {
   days += 719468;
@@ -220,7 +207,7 @@ Status AppendPrimitive(int type_id, const uint8_t* p, size_t size, std::string* 
       if (width == 8) unscaled = ReadLe<int64_t>(p + 1);
       if (width == 16) std::memcpy(&unscaled, p + 1, 16);
       if (p[0] > 38) return Bad("decimal scale above 38");
-      *out += DecimalText(unscaled, p[0]);
+      AppendDecimalText(unscaled, p[0], *out);
       return Status::OK();
     }
     case 11:

@@ -14,6 +14,7 @@
 #include "lakesync/parquet/encoding.h"
 #include "lakesync/parquet/metadata_codec.h"
 #include "lakesync/storage/local_file_system.h"
+#include "lakesync/testing/test_paths.h"
 
 namespace lakesync::parquet {
 namespace {
@@ -40,10 +41,7 @@ class BufferFile : public storage::RandomAccessFile {
   std::string bytes_;
 };
 
-std::string SharedDir() {
-  const char* dir = std::getenv("LAKESYNC_SHARED_DIR");
-  return dir ? dir : "";
-}
+using ::lakesync::testing::SharedDir;
 
 std::vector<std::string> SharedParquetFiles() {
   std::vector<std::string> out;
