@@ -477,6 +477,32 @@ SchemaElement Prim(const std::string& name, Type t, FieldRepetitionType rep,
   return e;
 }
 
+// A whole Parquet file with one row group of `num_rows` rows: "PAR1", the chunks' bytes in
+// order, then `md` (the row group added) as the footer. Column c has physical type types[c] and,
+// when `paths` has an entry for it, path_in_schema paths[c].
+std::string OneRowGroupFile(FileMetaData md, int64_t num_rows,
+                            const std::vector<ChunkBuilder>& chunks, const std::vector<Type>& types,
+                            const std::vector<std::vector<std::string>>& paths = {}) {
+  std::string file = "PAR1";
+  RowGroup rg;
+  rg.num_rows = num_rows;
+  for (size_t c = 0; c < chunks.size(); ++c) {
+    ColumnChunk cc;
+    ColumnMetaData m = chunks[c].Meta(types[c]);
+    if (c < paths.size()) m.path_in_schema = paths[c];
+    m.data_page_offset = static_cast<int64_t>(file.size());
+    cc.file_offset = m.data_page_offset;
+    cc.meta_data = m;
+    rg.columns.push_back(cc);
+    file += chunks[c].bytes;
+  }
+  md.row_groups.push_back(rg);
+  std::string footer = SerializeFileMetaData(md);
+  uint32_t len = static_cast<uint32_t>(footer.size());
+  file += footer + std::string(reinterpret_cast<const char*>(&len), 4) + "PAR1";
+  return file;
+}
+
 std::string Render(const ColumnVector& v, int64_t row) {
   if (v.IsNull(row)) return "null";
   switch (v.type().id) {
@@ -555,23 +581,7 @@ TEST(FileReaderSyntheticTest, AssemblesListsMapsStructsAndLegacyRepeated) {
                                                        {"s", "a"},
                                                        {"s", "b"},
                                                        {"nums"}};
-  std::string file = "PAR1";
-  RowGroup rg;
-  rg.num_rows = 4;
-  for (size_t c = 0; c < chunks.size(); ++c) {
-    ColumnChunk cc;
-    ColumnMetaData m = chunks[c].Meta(types[c]);
-    m.path_in_schema = paths[c];
-    m.data_page_offset = static_cast<int64_t>(file.size());
-    cc.file_offset = m.data_page_offset;
-    cc.meta_data = m;
-    rg.columns.push_back(cc);
-    file += chunks[c].bytes;
-  }
-  md.row_groups.push_back(rg);
-  std::string footer = SerializeFileMetaData(md);
-  uint32_t len = static_cast<uint32_t>(footer.size());
-  file += footer + std::string(reinterpret_cast<const char*>(&len), 4) + "PAR1";
+  const std::string file = OneRowGroupFile(md, 4, chunks, types, paths);
 
   auto reader = FileReader::Open(std::make_shared<BufferFile>(file), ReaderOptions{2});
   ASSERT_TRUE(reader.ok()) << reader.status().ToString();
@@ -666,22 +676,9 @@ TEST(FileReaderBenchmark, DISABLED_Throughput) {
   md.num_rows = kRows;
   const std::vector<Type> types = {Type::INT64, Type::DOUBLE, Type::BYTE_ARRAY, Type::INT32,
                                    Type::BYTE_ARRAY};
-  std::string file = "PAR1";
-  RowGroup rg;
-  rg.num_rows = kRows;
-  for (int c = 0; c < kCols; ++c) {
-    ColumnChunk cc;
-    ColumnMetaData m = chunks[c].Meta(types[c]);
-    m.path_in_schema = {md.schema[c + 1].name};
-    m.data_page_offset = static_cast<int64_t>(file.size());
-    cc.meta_data = m;
-    rg.columns.push_back(cc);
-    file += chunks[c].bytes;
-  }
-  md.row_groups.push_back(rg);
-  std::string footer = SerializeFileMetaData(md);
-  uint32_t len = static_cast<uint32_t>(footer.size());
-  file += footer + std::string(reinterpret_cast<const char*>(&len), 4) + "PAR1";
+  std::vector<std::vector<std::string>> paths;
+  for (int c = 0; c < kCols; ++c) paths.push_back({md.schema[c + 1].name});
+  const std::string file = OneRowGroupFile(md, kRows, chunks, types, paths);
   auto reader = FileReader::Open(std::make_shared<BufferFile>(file));
   ASSERT_TRUE(reader.ok()) << reader.status().ToString();
   // BENCH_COLUMN=<index> profiles one column with many repetitions.
@@ -784,20 +781,8 @@ TEST(FileReaderBenchmark, DISABLED_NestedThroughput) {
                Group("list", 1, FieldRepetitionType::REPEATED),
                Prim("element", Type::INT64, FieldRepetitionType::OPTIONAL)};
   md.num_rows = kRows;
-  std::string file = "PAR1";
-  RowGroup rg;
-  rg.num_rows = kRows;
-  ColumnChunk cc;
-  ColumnMetaData m = b.Meta(Type::INT64);
-  m.path_in_schema = {"xs", "list", "element"};
-  m.data_page_offset = 4;
-  cc.meta_data = m;
-  rg.columns.push_back(cc);
-  file += b.bytes;
-  md.row_groups.push_back(rg);
-  std::string footer = SerializeFileMetaData(md);
-  uint32_t len = static_cast<uint32_t>(footer.size());
-  file += footer + std::string(reinterpret_cast<const char*>(&len), 4) + "PAR1";
+  const std::string file =
+      OneRowGroupFile(md, kRows, {b}, {Type::INT64}, {{"xs", "list", "element"}});
   auto reader = FileReader::Open(std::make_shared<BufferFile>(file));
   ASSERT_TRUE(reader.ok()) << reader.status().ToString();
   double best = 1e9;
@@ -848,21 +833,7 @@ TEST(FileReaderSyntheticTest, LegacyMapAndTwoLevelListForms) {
   chunks[4].PageV1(2, {0, 0}, 1, {2, 0}, 2, Encoding::PLAIN, PlainFixed<int32_t>({3}));
   const std::vector<Type> types = {Type::BYTE_ARRAY, Type::INT32, Type::INT32, Type::INT32,
                                    Type::INT32};
-  std::string file = "PAR1";
-  RowGroup rg;
-  rg.num_rows = 2;
-  for (size_t c = 0; c < chunks.size(); ++c) {
-    ColumnChunk cc;
-    ColumnMetaData m = chunks[c].Meta(types[c]);
-    m.data_page_offset = static_cast<int64_t>(file.size());
-    cc.meta_data = m;
-    rg.columns.push_back(cc);
-    file += chunks[c].bytes;
-  }
-  md.row_groups.push_back(rg);
-  std::string footer = SerializeFileMetaData(md);
-  uint32_t len = static_cast<uint32_t>(footer.size());
-  file += footer + std::string(reinterpret_cast<const char*>(&len), 4) + "PAR1";
+  const std::string file = OneRowGroupFile(md, 2, chunks, types);
 
   auto reader = FileReader::Open(std::make_shared<BufferFile>(file));
   ASSERT_TRUE(reader.ok()) << reader.status().ToString();

@@ -137,6 +137,17 @@ Status ExpectStruct(WireType t, int16_t id, const char* what) {
 
 Status ReadEmpty(CompactReader& r) { return r.Skip(WireType::kStruct); }
 
+/// Reads an optional struct field with `read(r, &value)` and sets `*out` only when that succeeds.
+template <typename T, typename ReadFn>
+Status GetOptStruct(CompactReader& r, WireType t, int16_t id, const char* what, ReadFn&& read,
+                    std::optional<T>* out) {
+  PQ_RETURN_NOT_OK(ExpectStruct(t, id, what));
+  T value;
+  PQ_RETURN_NOT_OK(read(r, &value));
+  *out = std::move(value);
+  return Status::OK();
+}
+
 Status ReadStatistics(CompactReader& r, Statistics* s) {
   uint64_t seen = 0;
   const char* w = "Statistics";
@@ -434,13 +445,8 @@ Status ReadColumnMetaData(CompactReader& r, ColumnMetaData* m) {
         return GetOptI64(r, t, id, w, &m->index_page_offset);
       case 11:
         return GetOptI64(r, t, id, w, &m->dictionary_page_offset);
-      case 12: {
-        PQ_RETURN_NOT_OK(ExpectStruct(t, id, w));
-        Statistics s;
-        PQ_RETURN_NOT_OK(ReadStatistics(r, &s));
-        m->statistics = std::move(s);
-        return Status::OK();
-      }
+      case 12:
+        return GetOptStruct(r, t, id, w, ReadStatistics, &m->statistics);
       case 13:
         return GetList(r, t, id, w, [&](WireType et) -> Status {
           PQ_RETURN_NOT_OK(ExpectStruct(et, id, w));
@@ -467,13 +473,8 @@ Status ReadColumnChunk(CompactReader& r, ColumnChunk* c) {
         return GetOptString(r, t, id, w, &c->file_path);
       case 2:
         return GetI64(r, t, id, w, &c->file_offset);
-      case 3: {
-        PQ_RETURN_NOT_OK(ExpectStruct(t, id, w));
-        ColumnMetaData m;
-        PQ_RETURN_NOT_OK(ReadColumnMetaData(r, &m));
-        c->meta_data = std::move(m);
-        return Status::OK();
-      }
+      case 3:
+        return GetOptStruct(r, t, id, w, ReadColumnMetaData, &c->meta_data);
       case 4:
         return GetOptI64(r, t, id, w, &c->offset_index_offset);
       case 5:
@@ -588,6 +589,68 @@ Status ReadFileMetaData(CompactReader& r, FileMetaData* f) {
   return CheckRequired(seen, {2, 3, 4}, w);
 }
 
+Status ReadDataPageHeader(CompactReader& r, DataPageHeader* d) {
+  uint64_t seen = 0;
+  const char* w = "DataPageHeader";
+  PQ_RETURN_NOT_OK(ReadStruct(r, &seen, [&](int16_t id, WireType t) -> Status {
+    switch (id) {
+      case 1:
+        return GetI32(r, t, id, w, &d->num_values);
+      case 2:
+        return GetEnum(r, t, id, w, &d->encoding);
+      case 3:
+        return GetEnum(r, t, id, w, &d->definition_level_encoding);
+      case 4:
+        return GetEnum(r, t, id, w, &d->repetition_level_encoding);
+      case 5:
+        return GetOptStruct(r, t, id, w, ReadStatistics, &d->statistics);
+      default:
+        return r.Skip(t);
+    }
+  }));
+  return CheckRequired(seen, {1, 2}, w);
+}
+
+Status ReadDictionaryPageHeader(CompactReader& r, DictionaryPageHeader* d) {
+  uint64_t seen = 0;
+  const char* w = "DictionaryPageHeader";
+  PQ_RETURN_NOT_OK(ReadStruct(r, &seen, [&](int16_t id, WireType t) -> Status {
+    if (id == 1) return GetI32(r, t, id, w, &d->num_values);
+    if (id == 2) return GetEnum(r, t, id, w, &d->encoding);
+    if (id == 3) return GetOptBool(r, t, id, w, &d->is_sorted);
+    return r.Skip(t);
+  }));
+  return CheckRequired(seen, {1}, w);
+}
+
+Status ReadDataPageHeaderV2(CompactReader& r, DataPageHeaderV2* d) {
+  uint64_t seen = 0;
+  const char* w = "DataPageHeaderV2";
+  PQ_RETURN_NOT_OK(ReadStruct(r, &seen, [&](int16_t id, WireType t) -> Status {
+    switch (id) {
+      case 1:
+        return GetI32(r, t, id, w, &d->num_values);
+      case 2:
+        return GetI32(r, t, id, w, &d->num_nulls);
+      case 3:
+        return GetI32(r, t, id, w, &d->num_rows);
+      case 4:
+        return GetEnum(r, t, id, w, &d->encoding);
+      case 5:
+        return GetI32(r, t, id, w, &d->definition_levels_byte_length);
+      case 6:
+        return GetI32(r, t, id, w, &d->repetition_levels_byte_length);
+      case 7:
+        return GetOptBool(r, t, id, w, &d->is_compressed);
+      case 8:
+        return GetOptStruct(r, t, id, w, ReadStatistics, &d->statistics);
+      default:
+        return r.Skip(t);
+    }
+  }));
+  return CheckRequired(seen, {1, 2, 3, 4, 5, 6}, w);
+}
+
 Status ReadPageHeaderStruct(CompactReader& r, PageHeader* h) {
   uint64_t seen = 0;
   const char* w = "PageHeader";
@@ -601,90 +664,15 @@ Status ReadPageHeaderStruct(CompactReader& r, PageHeader* h) {
         return GetI32(r, t, id, w, &h->compressed_page_size);
       case 4:
         return GetOptI32(r, t, id, w, &h->crc);
-      case 5: {
-        PQ_RETURN_NOT_OK(ExpectStruct(t, id, w));
-        DataPageHeader d;
-        uint64_t s = 0;
-        const char* dw = "DataPageHeader";
-        PQ_RETURN_NOT_OK(ReadStruct(r, &s, [&](int16_t fid, WireType ft) -> Status {
-          switch (fid) {
-            case 1:
-              return GetI32(r, ft, fid, dw, &d.num_values);
-            case 2:
-              return GetEnum(r, ft, fid, dw, &d.encoding);
-            case 3:
-              return GetEnum(r, ft, fid, dw, &d.definition_level_encoding);
-            case 4:
-              return GetEnum(r, ft, fid, dw, &d.repetition_level_encoding);
-            case 5: {
-              PQ_RETURN_NOT_OK(ExpectStruct(ft, fid, dw));
-              Statistics st;
-              PQ_RETURN_NOT_OK(ReadStatistics(r, &st));
-              d.statistics = std::move(st);
-              return Status::OK();
-            }
-            default:
-              return r.Skip(ft);
-          }
-        }));
-        PQ_RETURN_NOT_OK(CheckRequired(s, {1, 2}, dw));
-        h->data_page_header = std::move(d);
-        return Status::OK();
-      }
+      case 5:
+        return GetOptStruct(r, t, id, w, ReadDataPageHeader, &h->data_page_header);
       case 6:
         h->has_index_page_header = true;
         return r.Skip(t);
-      case 7: {
-        PQ_RETURN_NOT_OK(ExpectStruct(t, id, w));
-        DictionaryPageHeader d;
-        uint64_t s = 0;
-        const char* dw = "DictionaryPageHeader";
-        PQ_RETURN_NOT_OK(ReadStruct(r, &s, [&](int16_t fid, WireType ft) -> Status {
-          if (fid == 1) return GetI32(r, ft, fid, dw, &d.num_values);
-          if (fid == 2) return GetEnum(r, ft, fid, dw, &d.encoding);
-          if (fid == 3) return GetOptBool(r, ft, fid, dw, &d.is_sorted);
-          return r.Skip(ft);
-        }));
-        PQ_RETURN_NOT_OK(CheckRequired(s, {1}, dw));
-        h->dictionary_page_header = d;
-        return Status::OK();
-      }
-      case 8: {
-        PQ_RETURN_NOT_OK(ExpectStruct(t, id, w));
-        DataPageHeaderV2 d;
-        uint64_t s = 0;
-        const char* dw = "DataPageHeaderV2";
-        PQ_RETURN_NOT_OK(ReadStruct(r, &s, [&](int16_t fid, WireType ft) -> Status {
-          switch (fid) {
-            case 1:
-              return GetI32(r, ft, fid, dw, &d.num_values);
-            case 2:
-              return GetI32(r, ft, fid, dw, &d.num_nulls);
-            case 3:
-              return GetI32(r, ft, fid, dw, &d.num_rows);
-            case 4:
-              return GetEnum(r, ft, fid, dw, &d.encoding);
-            case 5:
-              return GetI32(r, ft, fid, dw, &d.definition_levels_byte_length);
-            case 6:
-              return GetI32(r, ft, fid, dw, &d.repetition_levels_byte_length);
-            case 7:
-              return GetOptBool(r, ft, fid, dw, &d.is_compressed);
-            case 8: {
-              PQ_RETURN_NOT_OK(ExpectStruct(ft, fid, dw));
-              Statistics st;
-              PQ_RETURN_NOT_OK(ReadStatistics(r, &st));
-              d.statistics = std::move(st);
-              return Status::OK();
-            }
-            default:
-              return r.Skip(ft);
-          }
-        }));
-        PQ_RETURN_NOT_OK(CheckRequired(s, {1, 2, 3, 4, 5, 6}, dw));
-        h->data_page_header_v2 = std::move(d);
-        return Status::OK();
-      }
+      case 7:
+        return GetOptStruct(r, t, id, w, ReadDictionaryPageHeader, &h->dictionary_page_header);
+      case 8:
+        return GetOptStruct(r, t, id, w, ReadDataPageHeaderV2, &h->data_page_header_v2);
       default:
         return r.Skip(t);
     }
