@@ -316,59 +316,57 @@ TEST(ConnectionTest, ExecOfCopyStatementIsRejectedAndConnectionUsable) {
   EXPECT_TRUE((*conn)->Exec("SELECT 1").ok());
 }
 
-TEST(TransactionTest, RollsBackUnlessCommitted) {
-  LAKESYNC_TEST_DATABASE(db);
-  auto conn = db->Connect();
-  ASSERT_TRUE(conn.ok());
-  ASSERT_TRUE((*conn)->Exec("CREATE TABLE t (a int)").ok());
+// Each TransactionTest starts with its own database holding an empty table t (a int).
+class TransactionTest : public ::lakesync::testing::DatabaseTest {
+ protected:
+  void SetUp() override {
+    DatabaseTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    ASSERT_TRUE(conn_->Exec("CREATE TABLE t (a int)").ok());
+  }
+};
+
+TEST_F(TransactionTest, RollsBackUnlessCommitted) {
   {
-    auto txn = Transaction::Begin(**conn);
+    auto txn = Transaction::Begin(*conn_);
     ASSERT_TRUE(txn.ok()) << txn.status().ToString();
-    ASSERT_TRUE((*conn)->Exec("INSERT INTO t VALUES (1)").ok());
+    ASSERT_TRUE(conn_->Exec("INSERT INTO t VALUES (1)").ok());
   }  // dropped without Commit
   {
-    auto txn = Transaction::Begin(**conn);
+    auto txn = Transaction::Begin(*conn_);
     ASSERT_TRUE(txn.ok());
-    ASSERT_TRUE((*conn)->Exec("INSERT INTO t VALUES (2)").ok());
+    ASSERT_TRUE(conn_->Exec("INSERT INTO t VALUES (2)").ok());
     ASSERT_TRUE((*txn)->Commit().ok());
     EXPECT_FALSE((*txn)->active());
   }
-  auto rows = QueryRows(**conn, "SELECT a FROM t");
+  auto rows = QueryRows(*conn_, "SELECT a FROM t");
   ASSERT_TRUE(rows.ok());
   EXPECT_EQ(*rows, (Rows{{"2"}}));
 }
 
-TEST(TransactionTest, CommitAfterFailedStatementReportsError) {
-  LAKESYNC_TEST_DATABASE(db);
-  auto conn = db->Connect();
-  ASSERT_TRUE(conn.ok());
-  ASSERT_TRUE((*conn)->Exec("CREATE TABLE t (a int)").ok());
-  auto txn = Transaction::Begin(**conn);
+TEST_F(TransactionTest, CommitAfterFailedStatementReportsError) {
+  auto txn = Transaction::Begin(*conn_);
   ASSERT_TRUE(txn.ok());
-  ASSERT_TRUE((*conn)->Exec("INSERT INTO t VALUES (1)").ok());
-  EXPECT_FALSE((*conn)->Exec("SELECT 1/0").ok());
+  ASSERT_TRUE(conn_->Exec("INSERT INTO t VALUES (1)").ok());
+  EXPECT_FALSE(conn_->Exec("SELECT 1/0").ok());
   Status st = (*txn)->Commit();
   EXPECT_FALSE(st.ok());
-  auto rows = QueryRows(**conn, "SELECT count(*) FROM t");
+  auto rows = QueryRows(*conn_, "SELECT count(*) FROM t");
   ASSERT_TRUE(rows.ok()) << rows.status().ToString();
   EXPECT_EQ(*rows, (Rows{{"0"}}));
 }
 
-TEST(TransactionTest, RollbackDuringCopyLeavesConnectionUsable) {
-  LAKESYNC_TEST_DATABASE(db);
-  auto conn = db->Connect();
-  ASSERT_TRUE(conn.ok());
-  ASSERT_TRUE((*conn)->Exec("CREATE TABLE t (a int)").ok());
+TEST_F(TransactionTest, RollbackDuringCopyLeavesConnectionUsable) {
   {
-    auto txn = Transaction::Begin(**conn);
+    auto txn = Transaction::Begin(*conn_);
     ASSERT_TRUE(txn.ok());
-    ASSERT_TRUE((*conn)->BeginCopy("COPY t FROM STDIN").ok());
+    ASSERT_TRUE(conn_->BeginCopy("COPY t FROM STDIN").ok());
     const std::string data = "1\n";
     ASSERT_TRUE(
-        (*conn)->PutCopyData(reinterpret_cast<const uint8_t*>(data.data()), data.size()).ok());
+        conn_->PutCopyData(reinterpret_cast<const uint8_t*>(data.data()), data.size()).ok());
   }
-  EXPECT_FALSE((*conn)->in_copy());
-  auto rows = QueryRows(**conn, "SELECT count(*) FROM t");
+  EXPECT_FALSE(conn_->in_copy());
+  auto rows = QueryRows(*conn_, "SELECT count(*) FROM t");
   ASSERT_TRUE(rows.ok()) << rows.status().ToString();
   EXPECT_EQ(*rows, (Rows{{"0"}}));
 }
@@ -382,21 +380,17 @@ namespace {
 using ::lakesync::testing::QueryRows;
 using ::lakesync::testing::Rows;
 
-TEST(TransactionTest, IsolationLevelAndExplicitRollback) {
-  LAKESYNC_TEST_DATABASE(db);
-  auto conn = db->Connect();
-  ASSERT_TRUE(conn.ok());
-  ASSERT_TRUE((*conn)->Exec("CREATE TABLE t (a int)").ok());
-  auto txn = Transaction::Begin(**conn, IsolationLevel::kSerializable);
+TEST_F(TransactionTest, IsolationLevelAndExplicitRollback) {
+  auto txn = Transaction::Begin(*conn_, IsolationLevel::kSerializable);
   ASSERT_TRUE(txn.ok());
-  auto level = QueryRows(**conn, "SHOW transaction_isolation");
+  auto level = QueryRows(*conn_, "SHOW transaction_isolation");
   ASSERT_TRUE(level.ok());
   EXPECT_EQ(*level, (Rows{{"serializable"}}));
-  ASSERT_TRUE((*conn)->Exec("INSERT INTO t VALUES (1)").ok());
+  ASSERT_TRUE(conn_->Exec("INSERT INTO t VALUES (1)").ok());
   EXPECT_TRUE((*txn)->Rollback().ok());
   EXPECT_FALSE((*txn)->active());
   EXPECT_FALSE((*txn)->Commit().ok());  // no longer active
-  auto rows = QueryRows(**conn, "SELECT count(*) FROM t");
+  auto rows = QueryRows(*conn_, "SELECT count(*) FROM t");
   ASSERT_TRUE(rows.ok());
   EXPECT_EQ(*rows, (Rows{{"0"}}));
 }

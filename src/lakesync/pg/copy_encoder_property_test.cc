@@ -22,7 +22,6 @@ using ::lakesync::testing::FixedColumn;
 using ::lakesync::testing::MakeBatch;
 using ::lakesync::testing::QueryRows;
 using ::lakesync::testing::StringColumn;
-using ::lakesync::testing::TestDatabase;
 
 constexpr int kRows = 1500;
 
@@ -31,18 +30,8 @@ struct Expected {
   std::string text;  // what SELECT c::text must print
 };
 
-class CopyEncoderPropertyTest : public ::testing::Test {
+class CopyEncoderPropertyTest : public ::lakesync::testing::DatabaseTest {
  protected:
-  void SetUp() override {
-    auto db = TestDatabase::Create();
-    if (!db.ok() && db.status().IsNotFound()) GTEST_SKIP() << db.status().ToString();
-    ASSERT_TRUE(db.ok()) << db.status().ToString();
-    db_ = std::move(db).value();
-    auto conn = db_->Connect();
-    ASSERT_TRUE(conn.ok()) << conn.status().ToString();
-    conn_ = std::move(conn).value();
-  }
-
   // Encodes each one-row batch that make_column(i) returns; those the encoder accepts are
   // copied, then compared with expected(i) (nullopt: only check the server took it).
   template <typename MakeColumn, typename ExpectFn>
@@ -93,8 +82,6 @@ class CopyEncoderPropertyTest : public ::testing::Test {
   }
 
   std::mt19937_64 rng_{20240601};
-  std::unique_ptr<TestDatabase> db_;
-  std::unique_ptr<Connection> conn_;
   int tables_ = 0;
 };
 

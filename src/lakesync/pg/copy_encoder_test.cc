@@ -25,7 +25,6 @@ using ::lakesync::testing::NullColumn;
 using ::lakesync::testing::QueryRows;
 using ::lakesync::testing::StringColumn;
 using ::lakesync::testing::StructColumn;
-using ::lakesync::testing::TestDatabase;
 using Texts = std::vector<std::optional<std::string>>;
 
 constexpr std::nullopt_t kNull = std::nullopt;
@@ -56,18 +55,8 @@ ColumnVector Int64Column(int64_t n, int64_t first = 0) {
   return FixedColumn<int64_t>(T(TypeId::kInt64), v);
 }
 
-class CopyEncoderTest : public ::testing::Test {
+class CopyEncoderTest : public ::lakesync::testing::DatabaseTest {
  protected:
-  void SetUp() override {
-    auto db = TestDatabase::Create();
-    if (!db.ok() && db.status().IsNotFound()) GTEST_SKIP() << db.status().ToString();
-    ASSERT_TRUE(db.ok()) << db.status().ToString();
-    db_ = std::move(db).value();
-    auto conn = db_->Connect();
-    ASSERT_TRUE(conn.ok()) << conn.status().ToString();
-    conn_ = std::move(conn).value();
-  }
-
   // COPYs `batch` (all its columns) into a new table and returns the rows the server reports.
   Status Load(const QualifiedName& name, const ColumnBatch& batch, int64_t* copied) {
     LAKESYNC_ASSIGN_OR_RETURN(std::string create, CreateTableSql(name, batch.schema, {}));
@@ -118,8 +107,6 @@ class CopyEncoderTest : public ::testing::Test {
     return st;
   }
 
-  std::unique_ptr<TestDatabase> db_;
-  std::unique_ptr<Connection> conn_;
   int tables_ = 0;
 };
 

@@ -29,16 +29,11 @@ ColumnBatch Batch(int64_t first, int64_t n, const char* name = "x") {
       {{kId, FixedColumn<int64_t>(kId.type, ids)}, {kName, StringColumn(kName.type, names)}});
 }
 
-class CopyStreamTest : public ::testing::Test {
+class CopyStreamTest : public ::lakesync::testing::DatabaseTest {
  protected:
   void SetUp() override {
-    auto db = ::lakesync::testing::TestDatabase::Create();
-    if (!db.ok() && db.status().IsNotFound()) GTEST_SKIP() << db.status().ToString();
-    ASSERT_TRUE(db.ok()) << db.status().ToString();
-    db_ = std::move(db).value();
-    auto conn = db_->Connect();
-    ASSERT_TRUE(conn.ok()) << conn.status().ToString();
-    conn_ = std::move(conn).value();
+    DatabaseTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     auto sql = CreateTableSql(table_, {kId, kName}, {"id"});
     ASSERT_TRUE(sql.ok());
     ASSERT_TRUE(conn_->Exec(*sql).ok());
@@ -51,8 +46,6 @@ class CopyStreamTest : public ::testing::Test {
   }
 
   const QualifiedName table_{"public", "t"};
-  std::unique_ptr<::lakesync::testing::TestDatabase> db_;
-  std::unique_ptr<Connection> conn_;
 };
 
 TEST_F(CopyStreamTest, FlushesAsItGoesAndCountsRows) {

@@ -99,6 +99,16 @@ Result<std::unique_ptr<pg::Connection>> TestDatabase::Connect() const {
   return pg::Connection::Open(conninfo_);
 }
 
+void DatabaseTest::SetUp() {
+  auto db = TestDatabase::Create();
+  if (!db.ok() && db.status().IsNotFound()) GTEST_SKIP() << db.status().ToString();
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  db_ = std::move(db).value();
+  auto conn = db_->Connect();
+  ASSERT_TRUE(conn.ok()) << conn.status().ToString();
+  conn_ = std::move(conn).value();
+}
+
 Result<Rows> QueryRows(pg::Connection& conn, std::string_view sql) {
   LAKESYNC_ASSIGN_OR_RETURN(pg::QueryResult r, conn.Query(sql));
   Rows rows;

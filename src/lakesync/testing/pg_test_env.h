@@ -54,6 +54,18 @@ class TestDatabase {
   std::string admin_conninfo_;
 };
 
+/// A GoogleTest fixture holding a fresh TestDatabase and one connection to it. SetUp skips the
+/// test when no fixture is configured and fails it when the database or connection cannot be
+/// made; a subclass that extends SetUp calls DatabaseTest::SetUp() first and returns when
+/// IsSkipped() or HasFatalFailure(). The connection is closed before the database is dropped.
+class DatabaseTest : public ::testing::Test {
+ protected:
+  void SetUp() override;
+
+  std::unique_ptr<TestDatabase> db_;
+  std::unique_ptr<pg::Connection> conn_;
+};
+
 using Rows = std::vector<std::vector<std::optional<std::string>>>;
 
 /// Runs `sql` and returns every row, nulls as nullopt.
