@@ -3,19 +3,12 @@
 #include <cmath>
 #include <limits>
 
+#include "deltagen/fields.h"
 #include "lakesync/common/macros.h"
 
 namespace lakesync::deltagen {
 
 namespace {
-
-Field F(std::string name, DataType type, bool nullable = true) {
-  Field f;
-  f.name = std::move(name);
-  f.type = std::move(type);
-  f.nullable = nullable;
-  return f;
-}
 
 DataType P(TypeId id) { return DataType::Primitive(id); }
 
@@ -29,27 +22,28 @@ Int128 Pow10(int n) {
 
 std::vector<Field> AllTypesSchema(bool with_ntz) {
   std::vector<Field> s = {
-      F("id", P(TypeId::kInt64), false),
-      F("b", P(TypeId::kBoolean)),
-      F("i8", P(TypeId::kInt8)),
-      F("i16", P(TypeId::kInt16)),
-      F("i32", P(TypeId::kInt32)),
-      F("i64", P(TypeId::kInt64)),
-      F("f32", P(TypeId::kFloat32)),
-      F("f64", P(TypeId::kFloat64)),
-      F("d9", DataType::Decimal(9, 2)),
-      F("d18", DataType::Decimal(18, 6)),
-      F("d38", DataType::Decimal(38, 10)),
-      F("s", P(TypeId::kString)),
-      F("bin", P(TypeId::kBinary)),
-      F("dt", P(TypeId::kDate)),
-      F("ts", DataType::Timestamp(TimeUnit::kMicros, true)),
+      MakeField("id", P(TypeId::kInt64), false),
+      MakeField("b", P(TypeId::kBoolean)),
+      MakeField("i8", P(TypeId::kInt8)),
+      MakeField("i16", P(TypeId::kInt16)),
+      MakeField("i32", P(TypeId::kInt32)),
+      MakeField("i64", P(TypeId::kInt64)),
+      MakeField("f32", P(TypeId::kFloat32)),
+      MakeField("f64", P(TypeId::kFloat64)),
+      MakeField("d9", DataType::Decimal(9, 2)),
+      MakeField("d18", DataType::Decimal(18, 6)),
+      MakeField("d38", DataType::Decimal(38, 10)),
+      MakeField("s", P(TypeId::kString)),
+      MakeField("bin", P(TypeId::kBinary)),
+      MakeField("dt", P(TypeId::kDate)),
+      MakeField("ts", DataType::Timestamp(TimeUnit::kMicros, true)),
   };
-  if (with_ntz) s.push_back(F("ts_ntz", DataType::Timestamp(TimeUnit::kMicros, false)));
-  s.push_back(F("st", DataType::Struct({F("x", P(TypeId::kInt32)), F("y", P(TypeId::kString))})));
-  s.push_back(F("arr", DataType::List(F("element", P(TypeId::kInt64)))));
-  s.push_back(
-      F("m", DataType::Map(F("key", P(TypeId::kString), false), F("value", P(TypeId::kFloat64)))));
+  if (with_ntz) s.push_back(MakeField("ts_ntz", DataType::Timestamp(TimeUnit::kMicros, false)));
+  s.push_back(MakeField("st", DataType::Struct({MakeField("x", P(TypeId::kInt32)),
+                                                MakeField("y", P(TypeId::kString))})));
+  s.push_back(MakeField("arr", DataType::List(MakeField("element", P(TypeId::kInt64)))));
+  s.push_back(MakeField("m", DataType::Map(MakeField("key", P(TypeId::kString), false),
+                                           MakeField("value", P(TypeId::kFloat64)))));
   return s;
 }
 

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "deltagen/column_builder.h"
+#include "deltagen/fields.h"
 #include "deltagen/json_util.h"
 #include "lakesync/common/macros.h"
 
@@ -932,24 +933,19 @@ Result<int64_t> DeltaTableWriter::Commit(const CommitSpec& commit) {
 
 namespace {
 
-Field F(std::string name, DataType type, bool nullable = true) {
-  Field f;
-  f.name = std::move(name);
-  f.type = std::move(type);
-  f.nullable = nullable;
-  return f;
-}
-
 DataType Str() { return DataType::Primitive(TypeId::kString); }
 DataType I64() { return DataType::Primitive(TypeId::kInt64); }
 DataType I32() { return DataType::Primitive(TypeId::kInt32); }
 DataType Bool() { return DataType::Primitive(TypeId::kBoolean); }
-DataType StrMap() { return DataType::Map(F("key", Str(), false), F("value", Str())); }
-DataType StrList() { return DataType::List(F("element", Str())); }
+DataType StrMap() {
+  return DataType::Map(MakeField("key", Str(), false), MakeField("value", Str()));
+}
+DataType StrList() { return DataType::List(MakeField("element", Str())); }
 
 DataType DvType() {
-  return DataType::Struct({F("storageType", Str()), F("pathOrInlineDv", Str()), F("offset", I32()),
-                           F("sizeInBytes", I32()), F("cardinality", I64())});
+  return DataType::Struct({MakeField("storageType", Str()), MakeField("pathOrInlineDv", Str()),
+                           MakeField("offset", I32()), MakeField("sizeInBytes", I32()),
+                           MakeField("cardinality", I64())});
 }
 
 Value DvValue(const std::optional<DeletionVectorDescriptor>& dv) {
@@ -961,25 +957,33 @@ Value DvValue(const std::optional<DeletionVectorDescriptor>& dv) {
 
 std::vector<Field> CheckpointSchema() {
   return {
-      F("txn",
-        DataType::Struct({F("appId", Str()), F("version", I64(), false), F("lastUpdated", I64())})),
-      F("add",
-        DataType::Struct({F("path", Str()), F("partitionValues", StrMap()), F("size", I64(), false),
-                          F("modificationTime", I64(), false), F("dataChange", Bool(), false),
-                          F("stats", Str()), F("tags", StrMap()), F("deletionVector", DvType())})),
-      F("remove",
-        DataType::Struct({F("path", Str()), F("deletionTimestamp", I64()),
-                          F("dataChange", Bool(), false), F("extendedFileMetadata", Bool()),
-                          F("partitionValues", StrMap()), F("size", I64()),
-                          F("deletionVector", DvType())})),
-      F("metaData", DataType::Struct({F("id", Str()), F("name", Str()), F("description", Str()),
-                                      F("format", DataType::Struct({F("provider", Str()),
-                                                                    F("options", StrMap())})),
-                                      F("schemaString", Str()), F("partitionColumns", StrList()),
-                                      F("configuration", StrMap()), F("createdTime", I64())})),
-      F("protocol",
-        DataType::Struct({F("minReaderVersion", I32(), false), F("minWriterVersion", I32(), false),
-                          F("readerFeatures", StrList()), F("writerFeatures", StrList())})),
+      MakeField("txn",
+                DataType::Struct({MakeField("appId", Str()), MakeField("version", I64(), false),
+                                  MakeField("lastUpdated", I64())})),
+      MakeField("add",
+                DataType::Struct(
+                    {MakeField("path", Str()), MakeField("partitionValues", StrMap()),
+                     MakeField("size", I64(), false), MakeField("modificationTime", I64(), false),
+                     MakeField("dataChange", Bool(), false), MakeField("stats", Str()),
+                     MakeField("tags", StrMap()), MakeField("deletionVector", DvType())})),
+      MakeField("remove",
+                DataType::Struct({MakeField("path", Str()), MakeField("deletionTimestamp", I64()),
+                                  MakeField("dataChange", Bool(), false),
+                                  MakeField("extendedFileMetadata", Bool()),
+                                  MakeField("partitionValues", StrMap()), MakeField("size", I64()),
+                                  MakeField("deletionVector", DvType())})),
+      MakeField(
+          "metaData",
+          DataType::Struct(
+              {MakeField("id", Str()), MakeField("name", Str()), MakeField("description", Str()),
+               MakeField("format", DataType::Struct({MakeField("provider", Str()),
+                                                     MakeField("options", StrMap())})),
+               MakeField("schemaString", Str()), MakeField("partitionColumns", StrList()),
+               MakeField("configuration", StrMap()), MakeField("createdTime", I64())})),
+      MakeField("protocol", DataType::Struct({MakeField("minReaderVersion", I32(), false),
+                                              MakeField("minWriterVersion", I32(), false),
+                                              MakeField("readerFeatures", StrList()),
+                                              MakeField("writerFeatures", StrList())})),
   };
 }
 

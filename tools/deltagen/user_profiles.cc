@@ -7,20 +7,13 @@
 #include <cmath>
 
 #include "deltagen/compression.h"
+#include "deltagen/fields.h"
 #include "deltagen/json_util.h"
 #include "lakesync/common/macros.h"
 
 namespace lakesync::deltagen {
 
 namespace {
-
-Field MakeField(std::string name, DataType type, bool nullable = true) {
-  Field f;
-  f.name = std::move(name);
-  f.type = std::move(type);
-  f.nullable = nullable;
-  return f;
-}
 
 constexpr const char* kDomains[] = {"example.com", "mail.test", "corp.example", "inbox.test",
                                     "users.example"};
@@ -541,6 +534,16 @@ Result<int64_t> UserProfilesTable::RewriteFiles(const TableOp& op) {
       return Status::Internal("state names {} but the log does not", f.path);
     }
     const PartitionValues pv = PvFor(options_, f.partition);
+    // Replaces the file by a new one holding `batch`'s selected rows, written by this operation.
+    auto rewrite = [&](const ColumnBatch& batch) -> Status {
+      LAKESYNC_ASSIGN_OR_RETURN(AddAction add, writer_->WriteDataFile(batch, pv));
+      FileState nf = f;
+      nf.path = add.path;
+      nf.written_at = k + 1;
+      next_files.push_back(nf);
+      commit.adds.push_back(std::move(add));
+      return Status::OK();
+    };
     commit.removes.push_back(writer_->RemoveFor(it->second));
     std::vector<uint32_t> changed = RowsWhere(mask);
     if (update) {
@@ -551,12 +554,7 @@ Result<int64_t> UserProfilesTable::RewriteFiles(const TableOp& op) {
         return st;
       }
       neu.selection = RowsWhere(live);
-      LAKESYNC_ASSIGN_OR_RETURN(AddAction add, writer_->WriteDataFile(neu, pv));
-      FileState nf = f;
-      nf.path = add.path;
-      nf.written_at = k + 1;
-      next_files.push_back(nf);
-      commit.adds.push_back(std::move(add));
+      LAKESYNC_RETURN_NOT_OK(rewrite(neu));
       if (options_.cdf) {
         old.selection = changed;
         neu.selection = changed;
@@ -587,12 +585,7 @@ Result<int64_t> UserProfilesTable::RewriteFiles(const TableOp& op) {
         next_files.push_back(f);
       } else if (!remaining.empty()) {
         old.selection = std::move(remaining);
-        LAKESYNC_ASSIGN_OR_RETURN(AddAction add, writer_->WriteDataFile(old, pv));
-        FileState nf = f;
-        nf.path = add.path;
-        nf.written_at = k + 1;
-        next_files.push_back(nf);
-        commit.adds.push_back(std::move(add));
+        LAKESYNC_RETURN_NOT_OK(rewrite(old));
       }
       if (options_.cdf) {
         old.selection = changed;
