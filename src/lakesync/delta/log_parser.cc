@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <string>
+#include <type_traits>
 
 #include "lakesync/common/macros.h"
 
@@ -79,34 +80,21 @@ class FieldReader {
     return std::optional<bool>(b);
   }
 
-  Result<StringMap> Map(std::string_view key) const {
-    StringMap out;
-    element e;
-    if (!Find(key, &e)) return out;
-    object o;
-    if (e.get(o) != simdjson::SUCCESS) return TypeError(key, "an object");
-    for (auto field : o) {
-      if (field.value.is_null()) continue;
-      std::string_view s;
-      if (field.value.get(s) == simdjson::SUCCESS) {
-        out.emplace(std::string(field.key), std::string(s));
-      } else {
-        // Configuration values should be strings; keep other scalars as their JSON text.
-        out.emplace(std::string(field.key), simdjson::minify(field.value));
-      }
-    }
-    return out;
-  }
-
-  Result<PartitionValues> Partitions(std::string_view key) const {
-    PartitionValues out;
+  /// Object `key`'s members as text: strings as themselves, other scalars as their JSON text
+  /// (configuration and partition values should be strings). A null member becomes nullopt in
+  /// PartitionValues and is dropped from a StringMap.
+  template <typename TextMap>
+  Result<TextMap> TextMembers(std::string_view key) const {
+    TextMap out;
     element e;
     if (!Find(key, &e)) return out;
     object o;
     if (e.get(o) != simdjson::SUCCESS) return TypeError(key, "an object");
     for (auto field : o) {
       if (field.value.is_null()) {
-        out.emplace(std::string(field.key), std::nullopt);
+        if constexpr (std::is_same_v<TextMap, PartitionValues>) {
+          out.emplace(std::string(field.key), std::nullopt);
+        }
         continue;
       }
       std::string_view s;
@@ -117,6 +105,12 @@ class FieldReader {
       }
     }
     return out;
+  }
+
+  Result<StringMap> Map(std::string_view key) const { return TextMembers<StringMap>(key); }
+
+  Result<PartitionValues> Partitions(std::string_view key) const {
+    return TextMembers<PartitionValues>(key);
   }
 
   Result<std::optional<std::vector<std::string>>> OptStringList(std::string_view key) const {

@@ -23,12 +23,9 @@
 namespace lakesync::delta {
 namespace {
 
-using Row = testing::ManifestRow;
-
 using testing::Has;
 using testing::LoadManifest;
 using testing::SharedTablesDir;
-using testing::Split;
 
 // A canonical text for one value, nested values included.
 std::string Render(const ColumnVector& col, int64_t row) {
