@@ -140,9 +140,9 @@ const q = (s) => JSON.stringify(s);
 // ---- values
 
 // How lakesync types INT96 (Spark's legacy timestamps): see LeafDataType in
-// src/lakesync/parquet/schema.cc (kTimestamp, nanoseconds, adjusted to UTC). DuckDB reads INT96
-// as a plain TIMESTAMP in microseconds, so those values are re-rendered in lakesync's unit.
-const INT96_AS = { perSecond: 1000000000n, digits: 9, utc: true };
+// src/lakesync/parquet/schema.cc (kTimestamp, microseconds, adjusted to UTC). DuckDB reads INT96
+// as a plain TIMESTAMP (no zone), so those values get the UTC marker here.
+const INT96_AS = { perSecond: 1000000n, digits: 6, utc: true };
 
 // Where a value sits, to tell INT96 leaves apart: `int96` holds "top\0leaf" for each INT96
 // leaf (top-level column and leaf name); inside lists and maps the leaf name is '*'.

@@ -687,7 +687,7 @@ Status ChunkDecoder::Finish() {
   if (pt == Type::INT96) {
     col.values().resize(static_cast<size_t>(n) * 8);
     int64_t* dst = col.mutable_data<int64_t>();
-    for (int64_t i = 0; i < n; ++i) dst[i] = Int96ToNanos(values_.fixed.data() + i * 12);
+    for (int64_t i = 0; i < n; ++i) dst[i] = Int96ToMicros(values_.fixed.data() + i * 12);
     return Status::OK();
   }
   if (id == TypeId::kFloat16) {

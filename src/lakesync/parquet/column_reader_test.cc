@@ -410,16 +410,16 @@ TEST(ColumnReaderTest, ConvertsDecimalsInt96AndNarrowInts) {
   }
   {
     std::string int96(12, '\0');
-    uint64_t nanos = 5;
+    uint64_t nanos = 5999;
     uint32_t day = 2440589;
     std::memcpy(&int96[0], &nanos, 8);
     std::memcpy(&int96[8], &day, 4);
     ChunkBuilder b;
     b.PageV1(1, {}, 0, {}, 0, Encoding::PLAIN, int96);
     LeafData out;
-    LeafColumn leaf = Leaf(Type::INT96, DataType::Timestamp(lakesync::TimeUnit::kNanos, true), 0);
+    LeafColumn leaf = Leaf(Type::INT96, DataType::Timestamp(lakesync::TimeUnit::kMicros, true), 0);
     ASSERT_TRUE(Decode(b, leaf, &out).ok());
-    EXPECT_EQ(out.values.Value<int64_t>(0), 86400000000000LL + 5);
+    EXPECT_EQ(out.values.Value<int64_t>(0), 86400000000LL + 5);
   }
 }
 

@@ -129,15 +129,17 @@ bool DecimalFromBigEndian(const uint8_t* data, size_t size, Int128* out);
 
 /// Julian day of 1970-01-01.
 inline constexpr int64_t kJulianEpochDay = 2440588;
-/// INT96 (8 bytes nanos of day little-endian, 4 bytes Julian day) as nanoseconds since the epoch.
-inline int64_t Int96ToNanos(const uint8_t* p) {
+/// INT96 (8 bytes nanos of day little-endian, 4 bytes Julian day) as microseconds since the
+/// epoch. Microseconds, as Spark and Delta read these: nanoseconds since 1970 overflow 64 bits
+/// after 2262, and writers store dates up to 9999-12-31 this way.
+inline int64_t Int96ToMicros(const uint8_t* p) {
   uint64_t nanos_of_day;
   uint32_t julian_day;
   std::memcpy(&nanos_of_day, p, 8);
   std::memcpy(&julian_day, p + 8, 4);
   // Wrapping arithmetic: garbage in gives garbage out, never undefined behaviour.
   uint64_t days = static_cast<uint64_t>(static_cast<int64_t>(julian_day) - kJulianEpochDay);
-  return static_cast<int64_t>(days * 86400000000000ULL + nanos_of_day);
+  return static_cast<int64_t>(days * 86400000000ULL + nanos_of_day / 1000);
 }
 
 /// IEEE half (binary16, little-endian bits) to float.

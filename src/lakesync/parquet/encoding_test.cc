@@ -414,18 +414,20 @@ TEST(DecimalTest, BigEndianTwosComplement) {
   EXPECT_FALSE(DecimalFromBigEndian(flipped.data(), flipped.size(), &v));
 }
 
-TEST(Int96Test, JulianDayAndNanosOfDay) {
+TEST(Int96Test, JulianDayAndNanosOfDayAsMicros) {
   auto make = [](uint64_t nanos, uint32_t day) {
     std::vector<uint8_t> b(12);
     std::memcpy(b.data(), &nanos, 8);
     std::memcpy(b.data() + 8, &day, 4);
     return b;
   };
-  EXPECT_EQ(Int96ToNanos(make(0, 2440588).data()), 0);
-  EXPECT_EQ(Int96ToNanos(make(1, 2440589).data()), 86400000000000LL + 1);
-  EXPECT_EQ(Int96ToNanos(make(0, 2440587).data()), -86400000000000LL);
+  EXPECT_EQ(Int96ToMicros(make(0, 2440588).data()), 0);
+  EXPECT_EQ(Int96ToMicros(make(1999, 2440589).data()), 86400000000LL + 1);
+  EXPECT_EQ(Int96ToMicros(make(0, 2440587).data()), -86400000000LL);
   // 2020-01-01 08:09:10.001 = Julian day 2458850, 29350001000000 ns into the day.
-  EXPECT_EQ(Int96ToNanos(make(29350001000000ULL, 2458850).data()), 1577866150001000000LL);
+  EXPECT_EQ(Int96ToMicros(make(29350001000000ULL, 2458850).data()), 1577866150001000LL);
+  // 9999-12-31 (Julian day 5373484), past where nanoseconds since 1970 fit in 64 bits.
+  EXPECT_EQ(Int96ToMicros(make(0, 5373484).data()), 253402214400000000LL);
 }
 
 TEST(HalfFloatTest, Conversions) {

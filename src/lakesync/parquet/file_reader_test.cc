@@ -263,12 +263,12 @@ TEST(FileReaderSharedTest, ReadsSparkInt96Timestamps) {
   auto reader = OpenLocal(path);
   ASSERT_TRUE(reader.ok()) << reader.status().ToString();
   EXPECT_EQ((*reader)->parquet_schema().leaves[1].physical_type, Type::INT96);
-  EXPECT_EQ((*reader)->schema()[1].type, DataType::Timestamp(lakesync::TimeUnit::kNanos, true));
+  EXPECT_EQ((*reader)->schema()[1].type, DataType::Timestamp(lakesync::TimeUnit::kMicros, true));
   auto batch = (*reader)->ReadRowGroup(0);
   ASSERT_TRUE(batch.ok()) << batch.status().ToString();
   ASSERT_EQ(batch->num_rows, 1);
   // 1969-01-01T00:00:00Z: 365 days before the epoch.
-  EXPECT_EQ(batch->columns[1].Value<int64_t>(0), -365LL * 86400 * 1000000000);
+  EXPECT_EQ(batch->columns[1].Value<int64_t>(0), -365LL * 86400 * 1000000);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -345,7 +345,7 @@ Result<DataType> LeafDataType(const SchemaElement& e) {
       return DataType::Primitive(TypeId::kInt64);
     }
     case Type::INT96:
-      return DataType::Timestamp(lakesync::TimeUnit::kNanos, true);
+      return DataType::Timestamp(lakesync::TimeUnit::kMicros, true);
     case Type::FLOAT:
       return DataType::Primitive(TypeId::kFloat32);
     case Type::DOUBLE:

@@ -60,7 +60,7 @@ Result<ParquetSchema> BuildSchema(const FileMetaData& metadata);
 ///   INT64   -> kInt64; INT(64, unsigned) -> kUInt64; DECIMAL -> kDecimal;
 ///              TIMESTAMP(unit, utc) -> kTimestamp(unit, utc) (legacy TIMESTAMP_MILLIS/MICROS:
 ///              utc = true); TIME(unit) -> kTime
-///   INT96   -> kTimestamp(kNanos, utc = true) (Spark/Impala: nanos of day + Julian day)
+///   INT96   -> kTimestamp(kMicros, utc = true) (Spark/Impala: nanos of day + Julian day)
 ///   FLOAT / DOUBLE -> kFloat32 / kFloat64
 ///   BYTE_ARRAY -> kString for STRING/UTF8 (kPlain), ENUM (kEnum), JSON (kJson); kBinary
 ///              otherwise (BSON: kBson); DECIMAL -> kDecimal
