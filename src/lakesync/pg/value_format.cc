@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "lakesync/common/macros.h"
+#include "lakesync/common/value_text.h"
 
 namespace lakesync::pg::internal {
 namespace {
@@ -284,40 +285,13 @@ size_t EncodeNumeric(UInt128 magnitude, bool negative, int scale, uint8_t* out) 
   return static_cast<size_t>(p - out);
 }
 
+// The shared text helpers live in common/value_text.h (canonical JSON uses them too).
 void AppendDecimalText(Int128 unscaled, int scale, std::string& out) {
-  const bool negative = unscaled < 0;
-  UInt128 mag = negative ? static_cast<UInt128>(0) - static_cast<UInt128>(unscaled)
-                         : static_cast<UInt128>(unscaled);
-  char digits[40];  // 2^128 has 39 decimal digits
-  int n = 0;
-  do {
-    digits[n++] = static_cast<char>('0' + static_cast<int>(mag % 10));
-    mag /= 10;
-  } while (mag != 0);
-  if (negative) out.push_back('-');
-  // Integer part ("0" when every digit is fractional), then the scale's digits, zero-padded.
-  if (n > scale) {
-    for (int i = n - 1; i >= scale; --i) out.push_back(digits[i]);
-  } else {
-    out.push_back('0');
-  }
-  if (scale > 0) {
-    out.push_back('.');
-    for (int i = scale - 1; i >= 0; --i) out.push_back(i < n ? digits[i] : '0');
-  }
+  lakesync::AppendDecimalText(unscaled, scale, out);
 }
 
 void CivilFromDays(int64_t days, int64_t& year, int& month, int& day) {
-  // Days to proleptic Gregorian civil date via 400-year eras (0000-03-01 based).
-  const int64_t z = days + 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const int64_t doe = z - era * 146097;                                       // [0, 146096]
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;  // [0, 399]
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);                // [0, 365]
-  const int64_t mp = (5 * doy + 2) / 153;                                     // [0, 11]
-  day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  lakesync::CivilFromDays(days, year, month, day);
 }
 
 namespace {
@@ -398,73 +372,9 @@ bool ToMicros(int64_t value, TimeUnit unit, int64_t& micros) {
   return false;
 }
 
-void AppendBase64(std::string_view bytes, std::string& out) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  const auto* p = reinterpret_cast<const uint8_t*>(bytes.data());
-  const size_t n = bytes.size();
-  size_t i = 0;
-  for (; i + 3 <= n; i += 3) {
-    const uint32_t v = (uint32_t{p[i]} << 16) | (uint32_t{p[i + 1]} << 8) | p[i + 2];
-    out.push_back(kAlphabet[(v >> 18) & 63]);
-    out.push_back(kAlphabet[(v >> 12) & 63]);
-    out.push_back(kAlphabet[(v >> 6) & 63]);
-    out.push_back(kAlphabet[v & 63]);
-  }
-  if (i + 1 == n) {
-    const uint32_t v = uint32_t{p[i]} << 16;
-    out.push_back(kAlphabet[(v >> 18) & 63]);
-    out.push_back(kAlphabet[(v >> 12) & 63]);
-    out += "==";
-  } else if (i + 2 == n) {
-    const uint32_t v = (uint32_t{p[i]} << 16) | (uint32_t{p[i + 1]} << 8);
-    out.push_back(kAlphabet[(v >> 18) & 63]);
-    out.push_back(kAlphabet[(v >> 12) & 63]);
-    out.push_back(kAlphabet[(v >> 6) & 63]);
-    out.push_back('=');
-  }
-}
+void AppendBase64(std::string_view bytes, std::string& out) { lakesync::AppendBase64(bytes, out); }
 
-void AppendJsonString(std::string_view s, std::string& out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out.push_back('"');
-  size_t run = 0;  // start of the pending run of bytes that need no escaping
-  for (size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(s.data() + run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      default:
-        out += "\\u00";
-        out.push_back(kHex[c >> 4]);
-        out.push_back(kHex[c & 15]);
-    }
-  }
-  out.append(s.data() + run, s.size() - run);
-  out.push_back('"');
-}
+void AppendJsonString(std::string_view s, std::string& out) { lakesync::AppendJsonString(s, out); }
 
 namespace {
 
