@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include "deltagen/user_profiles.h"
+#include "deltagen/scenario.h"
 #include "lakesync/storage/local_file_system.h"
 #include "lakesync/testing/pg_test_env.h"
 #include "lakesync/testing/test_paths.h"
@@ -15,11 +15,8 @@ namespace {
 TEST(SyncedTableCommandsTest, CreateGetListSyncDeleteInDirectMode) {
   LAKESYNC_TEST_DATABASE(db);
   testing::TempDir dir;
-  auto local = std::make_shared<storage::LocalFileSystem>();
-  deltagen::UserProfilesOptions gen;
-  gen.rows = 2'000;
-  gen.files = 2;
-  auto table = deltagen::UserProfilesTable::Create(local, dir.path() + "/up", gen);
+  auto table = deltagen::Scenario::UserProfiles(2'000).Files(2).Run(
+      std::make_shared<storage::LocalFileSystem>(), dir.path() + "/up");
   ASSERT_TRUE(table.ok()) << table.status();
 
   const std::string bin = testing::BinaryDir() + "/lakesync";

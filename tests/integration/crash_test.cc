@@ -12,7 +12,7 @@
 #include <random>
 #include <thread>
 
-#include "deltagen/user_profiles.h"
+#include "deltagen/scenario.h"
 #include "lakesync/storage/local_file_system.h"
 #include "lakesync/testing/pg_test_env.h"
 #include "lakesync/testing/test_paths.h"
@@ -50,11 +50,8 @@ int Wait(pid_t pid) {
 TEST(CrashTest, SyncKilledAtRandomPointsNeitherLosesNorRepeatsAChange) {
   LAKESYNC_TEST_DATABASE(db);
   testing::TempDir dir;
-  auto local = std::make_shared<storage::LocalFileSystem>();
-  deltagen::UserProfilesOptions gen;
-  gen.rows = 20'000;
-  gen.files = 4;
-  auto table = deltagen::UserProfilesTable::Create(local, dir.path() + "/up", gen);
+  auto table = deltagen::Scenario::UserProfiles(20'000).Files(4).Run(
+      std::make_shared<storage::LocalFileSystem>(), dir.path() + "/up");
   ASSERT_TRUE(table.ok()) << table.status();
   const std::string source = dir.path() + "/up";
   const std::vector<std::string> dsn = {"--dsn", db->conninfo()};
@@ -85,7 +82,8 @@ TEST(CrashTest, SyncKilledAtRandomPointsNeitherLosesNorRepeatsAChange) {
 
   std::mt19937 rng(::testing::UnitTest::GetInstance()->random_seed());
   int kills = 0;
-  for (int round = 0; round < 30; ++round) {
+  // Rounds go on until 20 runs were killed while running (a run may finish before its kill).
+  for (int round = 0; kills < 20 && round < 80; ++round) {
     // New commits to apply: updates, deletes, inserts (incremental), every third round a
     // full refresh (snapshot path).
     ASSERT_TRUE(
@@ -110,7 +108,12 @@ TEST(CrashTest, SyncKilledAtRandomPointsNeitherLosesNorRepeatsAChange) {
   }
   EXPECT_GE(kills, 20) << "too few runs were killed while running";
 
-  ASSERT_EQ(Wait(Spawn(with_dsn({"sync", "gold.up"}))), 0);
+  std::string out;
+  ASSERT_EQ(testing::RunCommand(fmt::format("{}/lakesync sync gold.up --dsn '{}'",
+                                            testing::BinaryDir(), db->conninfo()),
+                                &out),
+            0)
+      << out;
   auto conn = db->Connect();
   ASSERT_TRUE(conn.ok());
   auto rows = (*table)->CurrentRows();

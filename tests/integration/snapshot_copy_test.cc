@@ -11,7 +11,7 @@
 
 #include "deltagen/column_builder.h"
 #include "deltagen/delta_writer.h"
-#include "deltagen/user_profiles.h"
+#include "deltagen/scenario.h"
 #include "lakesync/parquet/file_reader.h"
 #include "lakesync/pg/ddl.h"
 #include "lakesync/storage/local_file_system.h"
@@ -25,6 +25,16 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::ExpectTableEquals;
+
+sync::SnapshotLoadOptions LoadOptions(std::string source, const testing::TestDatabase& db,
+                                      std::string target, std::string key) {
+  sync::SnapshotLoadOptions options;
+  options.source = std::move(source);
+  options.conninfo = db.conninfo();
+  options.target = std::move(target);
+  options.primary_key = {std::move(key)};
+  return options;
+}
 using testing::TempDir;
 
 using testing::SharedDir;
@@ -33,18 +43,12 @@ TEST(SnapshotCopyTest, DeltagenUserProfilesRoundTripsEveryValueAndReloadsAfterCh
   LAKESYNC_TEST_DATABASE(db);
   TempDir dir;
   auto local = std::make_shared<storage::LocalFileSystem>();
-  deltagen::UserProfilesOptions gen;
-  gen.rows = 20'000;
-  gen.files = 3;
-  gen.parquet.row_group_rows = 4'000;
-  auto table = deltagen::UserProfilesTable::Create(local, dir.path() + "/user_profiles", gen);
+  auto table = deltagen::Scenario::UserProfiles(20'000).Files(3).RowGroupRows(4'000).Run(
+      local, dir.path() + "/user_profiles");
   ASSERT_TRUE(table.ok()) << table.status();
 
-  sync::SnapshotLoadOptions options;
-  options.source = dir.path() + "/user_profiles";
-  options.conninfo = db->conninfo();
-  options.target = "gold.user_profiles";
-  options.primary_key = {"user_id"};
+  sync::SnapshotLoadOptions options =
+      LoadOptions(dir.path() + "/user_profiles", *db, "gold.user_profiles", "user_id");
   auto loaded = sync::LoadSnapshot(options);
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   EXPECT_EQ(loaded->version, 0);
@@ -103,11 +107,7 @@ TEST(SnapshotCopyTest, SparkPrimitivesTableEqualsSparksExpectedRows) {
   if (!fs::exists(root)) GTEST_SKIP() << "../shared is absent: " << root;
   LAKESYNC_TEST_DATABASE(db);
 
-  sync::SnapshotLoadOptions options;
-  options.source = root + "/delta";
-  options.conninfo = db->conninfo();
-  options.target = "primitives";
-  options.primary_key = {"as_int"};
+  sync::SnapshotLoadOptions options = LoadOptions(root + "/delta", *db, "primitives", "as_int");
   auto loaded = sync::LoadSnapshot(options);
   ASSERT_TRUE(loaded.ok()) << loaded.status();
 
@@ -164,11 +164,7 @@ TEST(SnapshotCopyTest, DuplicateKeysFailAndKeepTheLastGoodTable) {
          {Value::Null(), Value::String("no key")}},
         false);
 
-  sync::SnapshotLoadOptions options;
-  options.source = dir.path() + "/t";
-  options.conninfo = db->conninfo();
-  options.target = "t";
-  options.primary_key = {"id"};
+  sync::SnapshotLoadOptions options = LoadOptions(dir.path() + "/t", *db, "t", "id");
   auto first = sync::LoadSnapshot(options);
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_EQ(first->rows_loaded, 2);
@@ -199,21 +195,15 @@ TEST(SnapshotCopyTest, RefusesToReplaceATableLakesyncDidNotCreate) {
   LAKESYNC_TEST_DATABASE(db);
   TempDir dir;
   auto local = std::make_shared<storage::LocalFileSystem>();
-  deltagen::UserProfilesOptions gen;
-  gen.rows = 100;
-  gen.files = 1;
-  ASSERT_TRUE(deltagen::UserProfilesTable::Create(local, dir.path() + "/up", gen).ok());
+  ASSERT_TRUE(deltagen::Scenario::UserProfiles(100).Files(1).Run(local, dir.path() + "/up").ok());
   auto conn = db->Connect();
   ASSERT_TRUE(conn.ok());
   ASSERT_TRUE((*conn)
                   ->Exec("CREATE TABLE user_profiles (note text); "
                          "INSERT INTO user_profiles VALUES ('mine')")
                   .ok());
-  sync::SnapshotLoadOptions options;
-  options.source = dir.path() + "/up";
-  options.conninfo = db->conninfo();
-  options.target = "user_profiles";
-  options.primary_key = {"user_id"};
+  sync::SnapshotLoadOptions options =
+      LoadOptions(dir.path() + "/up", *db, "user_profiles", "user_id");
   auto result = sync::LoadSnapshot(options);
   ASSERT_FALSE(result.ok());
   EXPECT_TRUE(result.status().IsInvalidArgument()) << result.status();
@@ -227,15 +217,8 @@ TEST(SnapshotCopyTest, UnknownKeyColumnAndMissingTableAreClearErrors) {
   LAKESYNC_TEST_DATABASE(db);
   TempDir dir;
   auto local = std::make_shared<storage::LocalFileSystem>();
-  deltagen::UserProfilesOptions gen;
-  gen.rows = 10;
-  gen.files = 1;
-  ASSERT_TRUE(deltagen::UserProfilesTable::Create(local, dir.path() + "/up", gen).ok());
-  sync::SnapshotLoadOptions options;
-  options.source = dir.path() + "/up";
-  options.conninfo = db->conninfo();
-  options.target = "up";
-  options.primary_key = {"id"};
+  ASSERT_TRUE(deltagen::Scenario::UserProfiles(10).Files(1).Run(local, dir.path() + "/up").ok());
+  sync::SnapshotLoadOptions options = LoadOptions(dir.path() + "/up", *db, "up", "id");
   auto bad_key = sync::LoadSnapshot(options);
   EXPECT_TRUE(bad_key.status().IsNotFound()) << bad_key.status();
   EXPECT_NE(bad_key.status().message().find("'id'"), std::string::npos);
@@ -254,10 +237,7 @@ TEST(CopyCommandTest, CopiesAndReportsWithDocumentedExitCodes) {
   const std::string bin_dir = testing::BinaryDir();
   TempDir dir;
   auto local = std::make_shared<storage::LocalFileSystem>();
-  deltagen::UserProfilesOptions gen;
-  gen.rows = 1000;
-  gen.files = 2;
-  ASSERT_TRUE(deltagen::UserProfilesTable::Create(local, dir.path() + "/up", gen).ok());
+  ASSERT_TRUE(deltagen::Scenario::UserProfiles(1000).Files(2).Run(local, dir.path() + "/up").ok());
 
   auto run = [&](const std::string& args, std::string* output) {
     return testing::RunCommand(fmt::format("{}/lakesync copy {}", bin_dir, args), output);

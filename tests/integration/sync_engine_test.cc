@@ -11,7 +11,7 @@
 
 #include "deltagen/column_builder.h"
 #include "deltagen/delta_writer.h"
-#include "deltagen/user_profiles.h"
+#include "deltagen/scenario.h"
 #include "lakesync/storage/local_file_system.h"
 #include "lakesync/testing/pg_test_env.h"
 #include "table_assertions.h"
@@ -39,11 +39,8 @@ class SyncEngineTest : public ::testing::Test {
   }
 
   std::unique_ptr<deltagen::UserProfilesTable> MakeProfiles(int64_t rows, bool cdf = true) {
-    deltagen::UserProfilesOptions gen;
-    gen.rows = rows;
-    gen.files = 3;
-    gen.cdf = cdf;
-    auto t = deltagen::UserProfilesTable::Create(fs_, dir_.path() + "/user_profiles", gen);
+    auto t = deltagen::Scenario::UserProfiles(rows).Files(3).Cdf(cdf).Run(
+        fs_, dir_.path() + "/user_profiles");
     EXPECT_TRUE(t.ok()) << t.status();
     return t.ok() ? std::move(*t) : nullptr;
   }
