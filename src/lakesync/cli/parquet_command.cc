@@ -210,21 +210,22 @@ std::optional<std::string> StatValue(const parquet::LeafColumn& leaf, const std:
       break;
     }
     case parquet::Type::INT96: {
-      if (bytes.size() != 12 || type.id != TypeId::kTimestamp || type.unit != TimeUnit::kNanos) {
-        return std::nullopt;
-      }
+      // Nanoseconds of the day, then the Julian day; stored in the leaf type's unit.
+      if (bytes.size() != 12 || type.id != TypeId::kTimestamp) return std::nullopt;
       int64_t nanos_of_day;
       int32_t julian_day;
       std::memcpy(&nanos_of_day, bytes.data(), 8);
       std::memcpy(&julian_day, bytes.data() + 8, 4);
-      int64_t nanos;
-      if (__builtin_mul_overflow(int64_t{julian_day} - 2440588, int64_t{86400} * 1000000000,
-                                 &nanos) ||
-          __builtin_add_overflow(nanos, nanos_of_day, &nanos)) {
-        return std::nullopt;  // past int64 nanoseconds (1677..2262): shown as hex
+      const int64_t per_second = type.unit == TimeUnit::kNanos    ? 1000000000
+                                 : type.unit == TimeUnit::kMicros ? 1000000
+                                                                  : 1000;
+      int64_t value;
+      if (__builtin_mul_overflow(int64_t{julian_day} - 2440588, per_second * 86400, &value) ||
+          __builtin_add_overflow(value, FloorDiv(nanos_of_day, 1000000000 / per_second), &value)) {
+        return std::nullopt;  // out of int64 range: shown as hex
       }
       col.values().resize(8);
-      std::memcpy(col.values().data(), &nanos, 8);
+      std::memcpy(col.values().data(), &value, 8);
       break;
     }
     case parquet::Type::FLOAT:
