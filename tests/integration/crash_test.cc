@@ -1,12 +1,9 @@
 // Exactly once under crashes: `lakesync sync` is SIGKILLed at random instants of snapshot and
 // incremental runs, many times, with new commits in between; after a final run the target
 // equals the source snapshot, row for row.
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 
 #include <chrono>
 #include <random>
@@ -18,34 +15,8 @@
 #include "lakesync/testing/test_paths.h"
 #include "table_assertions.h"
 
-extern char** environ;
-
 namespace lakesync {
 namespace {
-
-// Starts `lakesync ARGS...`, its output discarded; returns the pid.
-pid_t Spawn(const std::vector<std::string>& args) {
-  std::vector<char*> argv;
-  const std::string bin = testing::BinaryDir() + "/lakesync";
-  argv.push_back(const_cast<char*>(bin.c_str()));
-  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  pid_t pid = -1;
-  if (posix_spawn(&pid, bin.c_str(), &actions, nullptr, argv.data(), environ) != 0) pid = -1;
-  posix_spawn_file_actions_destroy(&actions);
-  return pid;
-}
-
-// The exit code, or -1 when the process was killed.
-int Wait(pid_t pid) {
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 TEST(CrashTest, SyncKilledAtRandomPointsNeitherLosesNorRepeatsAChange) {
   LAKESYNC_TEST_DATABASE(db);
@@ -61,22 +32,26 @@ TEST(CrashTest, SyncKilledAtRandomPointsNeitherLosesNorRepeatsAChange) {
   };
 
   // The first load, killed too: the synced table then exists without data.
-  pid_t create = Spawn(with_dsn({"create", "gold.up", "--source", source, "--primary-key",
-                                 "user_id", "--policy", "TRIGGERED"}));
+  pid_t create =
+      testing::SpawnLakesync(with_dsn({"create", "gold.up", "--source", source, "--primary-key",
+                                       "user_id", "--policy", "TRIGGERED"}));
   ASSERT_GT(create, 0);
   std::this_thread::sleep_for(std::chrono::milliseconds(30));
   ::kill(create, SIGKILL);
-  Wait(create);
+  testing::WaitForExit(create);
   // Killed before it stored the spec: create it again. Killed after: `sync` finishes it.
-  if (Wait(Spawn(with_dsn({"get", "gold.up"}))) == 4) {
-    ASSERT_EQ(Wait(Spawn(with_dsn({"create", "gold.up", "--source", source, "--primary-key",
-                                   "user_id", "--policy", "TRIGGERED"}))),
+  if (testing::WaitForExit(testing::SpawnLakesync(with_dsn({"get", "gold.up"}))) == 4) {
+    ASSERT_EQ(testing::WaitForExit(testing::SpawnLakesync(
+                  with_dsn({"create", "gold.up", "--source", source, "--primary-key", "user_id",
+                            "--policy", "TRIGGERED"}))),
               0);
   }
 
   // How long an uninterrupted full refresh takes sets the window kills are drawn from.
   auto started = std::chrono::steady_clock::now();
-  ASSERT_EQ(Wait(Spawn(with_dsn({"sync", "gold.up", "--full-refresh"}))), 0);
+  ASSERT_EQ(
+      testing::WaitForExit(testing::SpawnLakesync(with_dsn({"sync", "gold.up", "--full-refresh"}))),
+      0);
   const auto window = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - started);
 
@@ -98,13 +73,13 @@ TEST(CrashTest, SyncKilledAtRandomPointsNeitherLosesNorRepeatsAChange) {
     }
     std::vector<std::string> args = {"sync", "gold.up"};
     if (round % 3 == 0) args.push_back("--full-refresh");
-    pid_t pid = Spawn(with_dsn(args));
+    pid_t pid = testing::SpawnLakesync(with_dsn(args));
     ASSERT_GT(pid, 0);
     // Incremental runs are shorter than the full refresh that measured the window.
     std::uniform_int_distribution<int64_t> delay(0, window.count() / (round % 3 == 0 ? 1 : 3));
     std::this_thread::sleep_for(std::chrono::microseconds(delay(rng)));
     ::kill(pid, SIGKILL);
-    if (Wait(pid) == -1) ++kills;  // it was still running
+    if (testing::WaitForExit(pid) == -1) ++kills;  // it was still running
   }
   EXPECT_GE(kills, 20) << "too few runs were killed while running";
 

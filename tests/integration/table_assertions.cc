@@ -1,6 +1,8 @@
 #include "table_assertions.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,7 +13,10 @@
 
 #include "lakesync/pg/ddl.h"
 #include "lakesync/testing/pg_test_env.h"
+#include "lakesync/testing/test_paths.h"
 #include "pg_text.h"
+
+extern char** environ;
 
 namespace lakesync::testing {
 
@@ -26,6 +31,28 @@ TempDir::TempDir() {
 }
 
 TempDir::~TempDir() { fs::remove_all(path_); }
+
+pid_t SpawnLakesync(const std::vector<std::string>& args) {
+  std::vector<char*> argv;
+  const std::string bin = BinaryDir() + "/lakesync";
+  argv.push_back(const_cast<char*>(bin.c_str()));
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  pid_t pid = -1;
+  if (posix_spawn(&pid, bin.c_str(), &actions, nullptr, argv.data(), environ) != 0) pid = -1;
+  posix_spawn_file_actions_destroy(&actions);
+  return pid;
+}
+
+int WaitForExit(pid_t pid) {
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
 
 int RunCommand(const std::string& command, std::string* output) {
   FILE* p = ::popen((command + " 2>&1").c_str(), "r");

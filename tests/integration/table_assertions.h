@@ -3,6 +3,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <sys/types.h>
 
 #include <cstdint>
 #include <filesystem>
@@ -35,5 +36,11 @@ void ExpectTableEquals(pg::Connection& conn, const std::string& table,
 /// Runs a shell command, collecting stdout and stderr in `*output`; returns its exit code
 /// (-1 when it did not exit normally).
 int RunCommand(const std::string& command, std::string* output);
+
+/// Starts the built `lakesync` with `args`, its output discarded; returns the pid (-1 on
+/// failure).
+pid_t SpawnLakesync(const std::vector<std::string>& args);
+/// Waits for `pid`; its exit code, or -1 when a signal ended it.
+int WaitForExit(pid_t pid);
 
 }  // namespace lakesync::testing

@@ -2,15 +2,24 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
 #include <memory>
 
 #include "lakesync/cli/exit_codes.h"
 #include "lakesync/common/macros.h"
 #include "lakesync/common/value_text.h"
+#include "lakesync/sync/continuous_pipeline.h"
 #include "lakesync/sync/sync_engine.h"
 
 namespace lakesync::cli {
 namespace {
+
+// Set by SIGTERM/SIGINT: a continuous sync finishes the run in flight, then exits.
+std::atomic<bool> g_stop{false};
+extern "C" void RequestStop(int) { g_stop.store(true); }
 
 struct CommonOptions {
   std::string dsn;
@@ -134,8 +143,35 @@ void AddSyncedTableCommands(CLI::App& app, int* exit_code) {
     AddCommon(cmd, *common);
     cmd->add_option("name", *name, "the synced table")->required();
     cmd->add_flag("--full-refresh", *full, "reload the whole table (repairs schema changes)");
+    auto continuous = std::make_shared<bool>(false);
+    auto interval_ms = std::make_shared<int>(1000);
+    cmd->add_flag("--continuous", *continuous,
+                  "keep running: apply new commits as they land, until SIGTERM or Ctrl-C");
+    cmd->add_option("--interval-ms", *interval_ms, "with --continuous: how often to look")
+        ->capture_default_str()
+        ->check(CLI::Range(10, 3'600'000));
     cmd->callback([=] {
       WithEngine(*common, exit_code, "sync", [&](sync::SyncEngine& engine) -> Status {
+        if (*continuous) {
+          if (*full) LAKESYNC_RETURN_NOT_OK(engine.Sync(*name, true).status());
+          std::signal(SIGTERM, RequestStop);
+          std::signal(SIGINT, RequestStop);
+          sync::ContinuousOptions options;
+          options.interval = std::chrono::milliseconds(*interval_ms);
+          options.on_run = [&](const Result<sync::SyncRun>& run) {
+            if (common->json) {
+              fmt::print("{}\n", run.ok() ? RunJson(*run) : Json(run.status().ToString()));
+            } else if (run.ok()) {
+              fmt::print("{}: version {}: {} inserted, {} updated, {} deleted\n", *name,
+                         run->to_version.value_or(-1), run->rows_inserted, run->rows_updated,
+                         run->rows_deleted);
+            } else {
+              fmt::print(stderr, "{}: {}\n", *name, run.status().ToString());
+            }
+            std::fflush(stdout);
+          };
+          return sync::RunContinuous(engine, *name, g_stop, options);
+        }
         auto run = engine.Sync(*name, *full);
         if (!run.ok()) return run.status();
         if (common->json) {
