@@ -9,15 +9,12 @@
 #include <cstring>
 #include <string_view>
 
+#include "lakesync/common/data_type.h"
 #include "lakesync/common/pod_vector.h"
 
 namespace lakesync::deltagen {
 
 using Bytes = PodVector<uint8_t>;
-
-// Decimal unscaled values (ColumnVector stores kDecimal as 16-byte two's complement).
-__extension__ typedef __int128 Int128;
-__extension__ typedef unsigned __int128 UInt128;
 
 /// Appends `n` raw bytes.
 inline void AppendBytes(Bytes* out, const void* data, size_t n) {

@@ -34,6 +34,11 @@ enum class TypeId : uint8_t {
   kMap,        // offsets into children[0] (keys) and children[1] (values)
 };
 
+/// The storage type of kDecimal values (unscaled), shared by every module. -Wpedantic rejects
+/// the __int128 keyword in declarations; __extension__ marks it intended.
+__extension__ typedef __int128 Int128;
+__extension__ typedef unsigned __int128 UInt128;
+
 enum class TimeUnit : uint8_t { kMillis, kMicros, kNanos };
 
 /// Extra meaning a string/binary column carries (kept so output can render it faithfully).

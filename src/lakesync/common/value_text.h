@@ -9,11 +9,9 @@
 #include <string>
 #include <string_view>
 
-namespace lakesync {
+#include "lakesync/common/data_type.h"
 
-// -Wpedantic rejects the __int128 keyword in declarations; __extension__ marks it intended.
-__extension__ typedef __int128 Int128;
-__extension__ typedef unsigned __int128 UInt128;
+namespace lakesync {
 
 /// Length of the well-formed UTF-8 sequence that starts `p[0..n)` (1 to 4), or, when the bytes
 /// there are not well-formed, minus the length of their "maximal subpart" (Unicode ch. 3,

@@ -14,9 +14,6 @@
 
 namespace lakesync::delta {
 
-/// The storage type of kDecimal values (a GCC/Clang extension; -Wpedantic needs __extension__).
-__extension__ typedef __int128 Int128;
-
 /// The stored form (the bytes ColumnVector keeps for one value) of partition value `text` of
 /// type `type`; nullopt for a null (absent or empty text). InvalidArgument naming the value
 /// when it does not parse as the type.

@@ -10,14 +10,11 @@
 #include <cstdint>
 #include <cstring>
 
+#include "lakesync/common/data_type.h"
 #include "lakesync/common/pod_vector.h"
 #include "lakesync/common/status.h"
 
 namespace lakesync::parquet {
-
-// -Wpedantic rejects the __int128 keyword in declarations; __extension__ marks it intended.
-__extension__ typedef __int128 Int128;
-__extension__ typedef unsigned __int128 UInt128;
 
 /// Unpacks `n` values of `bit_width` bits (LSB-first, as the hybrid's bit-packed runs) starting
 /// at bit `start_bit` of `in`. REQUIRES: in holds at least ceil((start_bit + n*bit_width)/8)

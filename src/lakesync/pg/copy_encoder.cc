@@ -12,9 +12,6 @@
 namespace lakesync::pg {
 namespace {
 
-using internal::Int128;
-using internal::UInt128;
-
 // PostgreSQL's limits, from its datetime headers: Julian day 0 (4714-11-24 BC) up to but
 // excluding 5874898-01-01 for dates; 4714-11-24 BC up to but excluding 294277-01-01 for
 // timestamps (microseconds since 2000-01-01).

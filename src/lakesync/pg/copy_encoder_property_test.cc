@@ -17,7 +17,6 @@
 namespace lakesync::pg {
 namespace {
 
-using internal::Int128;
 using ::lakesync::testing::FixedColumn;
 using ::lakesync::testing::MakeBatch;
 using ::lakesync::testing::QueryRows;

@@ -16,7 +16,6 @@
 namespace lakesync::pg {
 namespace {
 
-using internal::Int128;
 using ::lakesync::testing::FixedColumn;
 using ::lakesync::testing::ListColumn;
 using ::lakesync::testing::MakeBatch;
@@ -569,8 +568,8 @@ TEST(CopyEncoderFormatTest, NumericSendFormat) {
   uint8_t buf[internal::kMaxNumericBytes];
   auto enc = [&](Int128 v, int scale) {
     const bool neg = v < 0;
-    const size_t n = internal::EncodeNumeric(
-        neg ? internal::UInt128(0) - internal::UInt128(v) : internal::UInt128(v), neg, scale, buf);
+    const size_t n =
+        internal::EncodeNumeric(neg ? UInt128(0) - UInt128(v) : UInt128(v), neg, scale, buf);
     std::vector<int> words;
     for (size_t i = 0; i < n; i += 2)
       words.push_back(static_cast<int16_t>((buf[i] << 8) | buf[i + 1]));

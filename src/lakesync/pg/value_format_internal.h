@@ -13,10 +13,6 @@
 
 namespace lakesync::pg::internal {
 
-// -Wpedantic rejects the __int128 keyword in declarations; __extension__ marks it intended.
-__extension__ typedef __int128 Int128;
-__extension__ typedef unsigned __int128 UInt128;
-
 /// Why a string cannot be stored in a PostgreSQL text value, or "" when it can.
 /// Checks UTF-8 well-formedness (no overlongs, surrogates or code points past U+10FFFF) and
 /// the absence of NUL bytes.
