@@ -51,7 +51,14 @@ Result<std::unique_ptr<SyncEngine>> SyncEngine::Open(std::string conninfo) {
   return engine;
 }
 
-Result<SyncedTableState> SyncEngine::Create(const SyncedTableSpec& requested) {
+Result<SyncedTableState> SyncEngine::Create(const SyncedTableSpec& spec) {
+  LAKESYNC_ASSIGN_OR_RETURN(SyncedTableState state, Register(spec));
+  // The first load's failure is the synced table's state (OFFLINE_FAILED), not an error here.
+  (void)Sync(state.spec.name);
+  return store_.Get(state.spec.name);
+}
+
+Result<SyncedTableState> SyncEngine::Register(const SyncedTableSpec& requested) {
   SyncedTableSpec spec = requested;
   LAKESYNC_RETURN_NOT_OK(ValidateSpec(spec));
   LAKESYNC_ASSIGN_OR_RETURN(pg::QualifiedName target, pg::QualifiedName::Parse(spec.name));
@@ -62,8 +69,6 @@ Result<SyncedTableState> SyncEngine::Create(const SyncedTableSpec& requested) {
     LAKESYNC_RETURN_NOT_OK(CheckChangeDataFeed(spec.source, snapshot->configuration()));
   }
   LAKESYNC_RETURN_NOT_OK(store_.Create(spec));
-  // The first load's failure is the synced table's state (OFFLINE_FAILED), not an error here.
-  (void)Sync(spec.name);
   return store_.Get(spec.name);
 }
 

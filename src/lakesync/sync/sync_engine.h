@@ -28,6 +28,9 @@ class SyncEngine {
   /// returned state says how the first load went (a failed load is a state, not an error);
   /// errors are for specs refused before anything was stored.
   Result<SyncedTableState> Create(const SyncedTableSpec& spec);
+  /// Create's checks and storing, without the initial snapshot: the table stays PROVISIONING
+  /// until the first Sync loads it (the REST API runs that in the background).
+  Result<SyncedTableState> Register(const SyncedTableSpec& spec);
   /// Runs one update of the synced table: incremental when possible, a snapshot when the policy
   /// is SNAPSHOT, `full_refresh` is set, or the batch is too large. A failure is recorded in
   /// the state (and run history) and returned.
