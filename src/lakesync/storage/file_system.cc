@@ -4,6 +4,7 @@
 
 #include "lakesync/common/macros.h"
 #include "lakesync/storage/local_file_system.h"
+#include "lakesync/storage/s3_file_system.h"
 
 namespace lakesync::storage {
 
@@ -11,6 +12,11 @@ Result<PodVector<uint8_t>> RandomAccessFile::ReadRange(int64_t offset, int64_t l
   PodVector<uint8_t> buf(static_cast<size_t>(length));
   LAKESYNC_RETURN_NOT_OK(ReadAt(offset, length, buf.data()));
   return buf;
+}
+
+Status RandomAccessFile::ReadRanges(std::span<const ReadRequest> ranges) const {
+  for (const ReadRequest& r : ranges) LAKESYNC_RETURN_NOT_OK(ReadAt(r.offset, r.length, r.out));
+  return Status::OK();
 }
 
 Result<std::vector<FileInfo>> FileSystem::ListDirAfter(const std::string& dir,
@@ -48,7 +54,7 @@ std::string_view BaseName(std::string_view path) {
 
 Result<std::shared_ptr<FileSystem>> FileSystemForPath(const std::string& path) {
   if (path.starts_with("s3://") || path.starts_with("s3a://")) {
-    return Status::NotSupported("S3 paths are not supported yet: {}", path);
+    return DefaultS3FileSystem();
   }
   if (path.find("://") != std::string::npos && !path.starts_with("file://")) {
     return Status::NotSupported("unsupported URL scheme in '{}'", path);

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,13 @@ struct FileInfo {
   int64_t mtime_ms = 0;  // modification time, milliseconds since the epoch
 };
 
+/// One range of a RandomAccessFile::ReadRanges call: `length` bytes at `offset` into `out`.
+struct ReadRequest {
+  int64_t offset = 0;
+  int64_t length = 0;
+  uint8_t* out = nullptr;
+};
+
 class RandomAccessFile {
  public:
   virtual ~RandomAccessFile() = default;
@@ -33,6 +41,10 @@ class RandomAccessFile {
   virtual int64_t size() const = 0;
   /// Reads exactly `length` bytes at `offset` into `out`; a short file is a Corruption error.
   virtual Status ReadAt(int64_t offset, int64_t length, uint8_t* out) const = 0;
+  /// Reads several ranges as ReadAt would, returning the first error. Object stores fetch
+  /// them concurrently (one round trip for all instead of one per range); the default reads
+  /// them one after another.
+  virtual Status ReadRanges(std::span<const ReadRequest> ranges) const;
   /// Convenience: ReadAt into a new buffer.
   Result<PodVector<uint8_t>> ReadRange(int64_t offset, int64_t length) const;
 };
