@@ -3,6 +3,7 @@
 #include <map>
 
 #include "lakesync/common/macros.h"
+#include "lakesync/common/strings.h"
 #include "lakesync/delta/log_files.h"
 #include "lakesync/delta/log_parser.h"
 #include "lakesync/delta/scan_internal.h"
@@ -107,8 +108,10 @@ Result<std::vector<CommitActions>> ReadCommits(storage::FileSystem& fs,
     const std::string path = storage::JoinPath(log_dir, CommitFileName(v));
     LAKESYNC_ASSIGN_OR_RETURN(auto info, fs.GetFileInfo(path));
     if (!info.exists) {
-      return Status::NotFound("commit {} of Delta table {} is not in the log ({} is missing)", v,
-                              table_root, CommitFileName(v));
+      return Status::NotFound(
+          "the changes of version {} of Delta table {} cannot be read: its commit file {} is "
+          "missing (the log was cleaned up past it); a full refresh is needed",
+          v, table_root, CommitFileName(v));
     }
     LAKESYNC_ASSIGN_OR_RETURN(auto contents, fs.ReadFile(path));
     CommitActions commit;
@@ -124,6 +127,46 @@ Result<std::vector<CommitActions>> ReadCommits(storage::FileSystem& fs,
   }
   return out;
 }
+
+namespace {
+
+bool CdfEnabled(const Metadata& metadata) {
+  auto it = metadata.configuration.find("delta.enableChangeDataFeed");
+  return it != metadata.configuration.end() && EqualsIgnoreCase(it->second, "true");
+}
+
+// The output columns `end_columns` as a commit written under `schema` finds them in its files:
+// a column is matched by column-mapping id where both have one, else by name; one the commit's
+// schema lacks reads as nulls (added later), so old rows never pick up a dropped column's data.
+std::shared_ptr<const std::vector<OutputColumn>> ColumnsUnder(
+    const std::vector<OutputColumn>& end_columns, const TableSchema& schema,
+    ColumnMappingMode mode) {
+  auto out = std::make_shared<std::vector<OutputColumn>>(end_columns);
+  for (OutputColumn& column : *out) {
+    if (column.kind != OutputKind::kData && column.kind != OutputKind::kPartition) continue;
+    int idx = -1;
+    if (column.meta.id >= 0) {
+      for (size_t i = 0; i < schema.metas.size(); ++i) {
+        if (schema.metas[i].id == column.meta.id) idx = static_cast<int>(i);
+      }
+    }
+    if (idx < 0 && (column.meta.id < 0 || mode == ColumnMappingMode::kNone)) {
+      idx = schema.FieldIndex(column.field.name);
+    }
+    if (idx < 0) {
+      column.kind = OutputKind::kAbsent;
+      continue;
+    }
+    if (static_cast<size_t>(idx) < schema.metas.size()) {
+      column.meta.physical_name = schema.metas[idx].physical_name;
+      column.meta.id = schema.metas[idx].id;
+    }
+    column.partition_key = schema.PhysicalName(static_cast<size_t>(idx), mode);
+  }
+  return out;
+}
+
+}  // namespace
 
 Result<std::unique_ptr<ChangeScan>> ChangeScan::Make(const Snapshot& end, int64_t start_version,
                                                      ChangeScanOptions options) {
@@ -149,7 +192,55 @@ Result<std::unique_ptr<ChangeScan>> ChangeScan::Make(const Snapshot& end, int64_
 
   LAKESYNC_ASSIGN_OR_RETURN(auto commits,
                             ReadCommits(*plan->fs, plan->table_root, start_version, end.version()));
-  for (const auto& commit : commits) PlanCommit(commit, &plan->tasks);
+  // The metadata in force at each commit: the table's before the range (from a snapshot of
+  // the version before it), then each commit's own metaData action.
+  std::optional<Metadata> metadata;
+  if (start_version > 0) {
+    auto before = Snapshot::Open(plan->fs, plan->table_root, SnapshotOptions{start_version - 1});
+    if (!before.ok()) {
+      return before.status().WithContext(
+          fmt::format("the change data feed of Delta table {} from version {}", end.table_root(),
+                      start_version));
+    }
+    metadata = (*before)->metadata();
+  }
+  std::shared_ptr<const std::vector<OutputColumn>> columns;  // null: the end schema's
+  for (const auto& commit : commits) {
+    bool changed = false;
+    for (const auto& action : commit.actions) {
+      if (const auto* m = std::get_if<Metadata>(&action)) {
+        metadata = *m;
+        changed = true;
+      }
+    }
+    if (!metadata) {
+      return Status::Corruption("Delta table {}: no metaData action at version {}",
+                                end.table_root(), commit.version);
+    }
+    if (!CdfEnabled(*metadata)) {
+      return Status::InvalidArgument(
+          "the change data feed of Delta table {} is not enabled at version {} (changes of "
+          "versions {} to {} were asked for). Enable it with: ALTER TABLE delta.`{}` SET "
+          "TBLPROPERTIES (delta.enableChangeDataFeed = true); changes are recorded only from "
+          "the version that enables it on",
+          end.table_root(), commit.version, start_version, end.version(), end.table_root());
+    }
+    if (changed || (commit.version == start_version && start_version > 0)) {
+      if (metadata->schema_string == end.metadata().schema_string) {
+        columns.reset();
+      } else {
+        auto schema = ParseSchema(metadata->schema_string);
+        if (!schema.ok()) {
+          return schema.status().WithContext(
+              fmt::format("Delta table {} version {}", end.table_root(), commit.version));
+        }
+        columns = ColumnsUnder(plan->columns, *schema, plan->mode);
+      }
+    }
+    const size_t first_task = plan->tasks.size();
+    PlanCommit(commit, &plan->tasks);
+    for (size_t i = first_task; i < plan->tasks.size(); ++i) plan->tasks[i].columns = columns;
+  }
   return std::unique_ptr<ChangeScan>(new ChangeScan(std::move(plan)));
 }
 

@@ -5,8 +5,13 @@
 // Per version: if the commit has cdc actions, only its change data files are read; otherwise
 // added files (dataChange=true) are inserts and removed files deletes. A file whose deletion
 // vector changed within one commit contributes only the rows whose DV state changed.
-// The columns are those of the end snapshot's schema (older files are widened or padded with
-// nulls as in Scan). Removed files must still exist (not vacuumed) for their rows to be read.
+// The columns are those of the end snapshot's schema; each commit's files are read under the
+// schema in force at that commit (a column added later reads as nulls, one dropped and re-added
+// is not confused with its predecessor; types widen as in Scan).
+// Errors: InvalidArgument naming the first version in the range without
+// delta.enableChangeDataFeed (and the ALTER TABLE that enables it); NotFound naming the version
+// whose commit file was cleaned up, or the data / change file VACUUM removed, saying that a full
+// refresh is needed.
 //
 // Lifetime: the Snapshot must outlive the ChangeScan (and its iterators may not outlive it
 // either); iterators are as for Scan.
@@ -45,7 +50,8 @@ Result<std::vector<CommitActions>> ReadCommits(storage::FileSystem& fs,
 
 class ChangeScan {
  public:
-  /// Plans the changes of versions [start_version, end.version()].
+  /// Plans the changes of versions [start_version, end.version()] (reads their commits and,
+  /// for start_version > 0, replays the snapshot before it for the metadata in force).
   /// InvalidArgument when start_version is negative or after end.version().
   static Result<std::unique_ptr<ChangeScan>> Make(const Snapshot& end, int64_t start_version,
                                                   ChangeScanOptions options = {});

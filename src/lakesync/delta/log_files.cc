@@ -124,6 +124,9 @@ LogListing ClassifyLogListing(const std::vector<storage::FileInfo>& entries) {
       case LogFileKind::kMultiPartCheckpoint:
         multi[name.version][name.num_parts][name.part] = entry;
         break;
+      case LogFileKind::kCompaction:
+        listing.compactions[name.version][name.end_version] = entry;
+        break;
       case LogFileKind::kLastCheckpoint:
         listing.has_last_checkpoint = true;
         break;

@@ -55,6 +55,8 @@ struct LogListing {
   /// Complete checkpoints by version (multi-part checkpoints with missing parts dropped); when
   /// a version has several, the preferred one (classic, then UUID-named, then multi-part).
   std::map<int64_t, CheckpointFiles> checkpoints;
+  /// Log compaction files by start version: end version -> file.
+  std::map<int64_t, std::map<int64_t, storage::FileInfo>> compactions;
   bool has_last_checkpoint = false;
 };
 

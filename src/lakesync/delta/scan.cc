@@ -14,7 +14,7 @@
 namespace lakesync::delta {
 
 FileTask ScanPlan::Task(size_t i) const {
-  if (files) return FileTask{(*files)[i], std::nullopt, std::nullopt, -1, 0};
+  if (files) return FileTask{(*files)[i], std::nullopt, std::nullopt, -1, 0, nullptr};
   return tasks[i];
 }
 
@@ -37,6 +37,10 @@ struct ScanIterator::State {
   uint64_t row_offset = 0;             // index in the file of the next row group's first row
 
   Status OpenNextFile();
+  // The output columns as the open file's schema names them.
+  const std::vector<OutputColumn>& columns() const {
+    return task.columns ? *task.columns : plan->columns;
+  }
   Result<ColumnBatch> Assemble(ColumnBatch read, int64_t num_rows);
   // The rows of the next `n` rows of the file that are not deleted; false when none is left.
   bool SelectRows(int64_t n, std::optional<std::vector<uint32_t>>* selection);
@@ -66,6 +70,12 @@ Status ScanIterator::State::OpenNextFile() {
   }
   auto opened = plan->fs->OpenForRead(file_path);
   if (!opened.ok()) {
+    if (task.commit_version >= 0 && opened.status().IsNotFound()) {
+      return Status::NotFound(
+          "the changes of version {} of Delta table {} cannot be read: file {} is missing "
+          "(removed by VACUUM after its retention period?); a full refresh is needed",
+          task.commit_version, plan->table_root, file_path);
+    }
     return opened.status().WithContext(fmt::format("data file {}", file_path));
   }
   std::shared_ptr<storage::RandomAccessFile> handle = std::move(opened).value();
@@ -88,7 +98,7 @@ Status ScanIterator::State::OpenNextFile() {
           "data file {} has no Parquet field ids, which column mapping mode 'id' needs", file_path);
     }
   }
-  for (const auto& column : plan->columns) {
+  for (const auto& column : columns()) {
     int idx = -1;
     if (column.kind == OutputKind::kData ||
         (column.kind == OutputKind::kChangeType && !task.change_type)) {
@@ -137,8 +147,9 @@ Result<ColumnBatch> ScanIterator::State::Assemble(ColumnBatch read, int64_t num_
   out.selection = std::move(read.selection);
   out.columns.reserve(plan->columns.size());
   std::vector<bool> used(read.columns.size(), false);
-  for (size_t i = 0; i < plan->columns.size(); ++i) {
-    const OutputColumn& column = plan->columns[i];
+  const std::vector<OutputColumn>& cols = columns();
+  for (size_t i = 0; i < cols.size(); ++i) {
+    const OutputColumn& column = cols[i];
     const std::string& name = column.field.name;
     if (column.kind == OutputKind::kCommitVersion) {
       out.columns.push_back(ColumnVector::Constant(
@@ -171,7 +182,7 @@ Result<ColumnBatch> ScanIterator::State::Assemble(ColumnBatch read, int64_t num_
       continue;
     }
     const int pos = source[i];
-    if (pos < 0) {
+    if (pos < 0 || column.kind == OutputKind::kAbsent) {
       out.columns.push_back(NullColumn(column.field.type, num_rows));
       continue;
     }

@@ -19,6 +19,7 @@ enum class OutputKind {
   kChangeType,       // CDF _change_type: the task's constant, or the file's column (cdc files)
   kCommitVersion,    // CDF _commit_version
   kCommitTimestamp,  // CDF _commit_timestamp
+  kAbsent,           // not in the schema the file was written under: nulls
 };
 
 // One output column of a scan.
@@ -37,6 +38,9 @@ struct FileTask {
   std::optional<std::string> change_type;  // CDF constant; nullopt = the file's column
   int64_t commit_version = -1;
   int64_t commit_timestamp_ms = 0;
+  /// The plan's columns as the commit's own schema names them, when it differs from the
+  /// plan's (change scans across schema changes); null = ScanPlan::columns.
+  std::shared_ptr<const std::vector<OutputColumn>> columns;
 };
 
 struct ScanPlan {

@@ -7,6 +7,7 @@
 
 #include "lakesync/common/macros.h"
 #include "lakesync/delta/checkpoint_reader.h"
+#include "lakesync/delta/commit_timestamps.h"
 #include "lakesync/delta/log_files.h"
 #include "lakesync/delta/log_parser.h"
 #include "lakesync/delta/snapshot_builder.h"
@@ -124,9 +125,26 @@ Result<std::unique_ptr<Snapshot>> Replay(std::shared_ptr<storage::FileSystem> fs
   }
 
   for (int64_t v = start; v <= target; ++v) {
+    // A log compaction file starting here stands for its commits when it ends within the
+    // replay: the longest such one saves the most reads.
+    if (auto c = listing.compactions.find(v); c != listing.compactions.end()) {
+      auto fit = c->second.upper_bound(target);
+      if (fit != c->second.begin()) {
+        --fit;
+        const auto& [last, info] = *fit;
+        LAKESYNC_ASSIGN_OR_RETURN(auto contents, fs->ReadFile(info.path));
+        LAKESYNC_ASSIGN_OR_RETURN(auto actions, ParseActions(contents, info.path));
+        LAKESYNC_RETURN_NOT_OK(builder.ApplyCompaction(v, last, std::move(actions)));
+        v = last;
+        continue;
+      }
+    }
     auto it = listing.commits.find(v);
     if (it == listing.commits.end()) {
-      const int64_t earliest = listing.commits.empty() ? -1 : listing.commits.begin()->first;
+      int64_t earliest = listing.commits.empty() ? latest : listing.commits.begin()->first;
+      if (!listing.checkpoints.empty()) {
+        earliest = std::min(earliest, listing.checkpoints.begin()->first);
+      }
       if (start == 0 && options.version && v < earliest) {
         return Status::NotFound(
             "version {} of Delta table {} cannot be reconstructed: its log starts at version "
@@ -153,6 +171,14 @@ Result<std::unique_ptr<Snapshot>> Snapshot::Open(std::shared_ptr<storage::FileSy
                                    table_root);
   }
   while (table_root.size() > 1 && table_root.back() == '/') table_root.pop_back();
+  if (options.timestamp_ms) {
+    if (options.version) {
+      return Status::InvalidArgument("a snapshot is chosen by version or by timestamp, not both");
+    }
+    LAKESYNC_ASSIGN_OR_RETURN(options.version,
+                              VersionAtTimestamp(fs, table_root, *options.timestamp_ms));
+    options.timestamp_ms.reset();
+  }
   const std::string log_dir = storage::JoinPath(table_root, "_delta_log");
   // _last_checkpoint lets object stores list only the tail of a long log. Anything odd about
   // that shortcut (checkpoint missing, unreadable) falls back to the full listing.

@@ -33,13 +33,17 @@ struct CommitRecord {
 struct SnapshotOptions {
   /// Build the table as of this version; nullopt = the latest version.
   std::optional<int64_t> version;
+  /// Build the table as of the newest version committed at or before this time (ms since the
+  /// epoch; see commit_timestamps.h). Mutually exclusive with `version`.
+  std::optional<int64_t> timestamp_ms;
 };
 
 class Snapshot {
  public:
   /// Replays the log of the table at `table_root` (a path within `fs`).
   /// Errors: NotFound "not a Delta table: PATH" when there is no log; NotFound when the
-  /// requested version does not exist; Corruption for gaps and malformed files; NotSupported
+  /// requested version does not exist; InvalidArgument for a timestamp before the first or
+  /// after the last commit; Corruption for gaps and malformed files; NotSupported
   /// for protocols or reader features lakesync cannot read.
   static Result<std::unique_ptr<Snapshot>> Open(std::shared_ptr<storage::FileSystem> fs,
                                                 std::string table_root,

@@ -68,6 +68,16 @@ Status SnapshotBuilder::ApplyCommit(int64_t version, std::vector<Action> actions
   return Status::OK();
 }
 
+Status SnapshotBuilder::ApplyCompaction(int64_t first, int64_t last, std::vector<Action> actions) {
+  if (first != version_ + 1 || last < first) {
+    return Status::InvalidArgument("log compaction {}..{} applied after version {}", first, last,
+                                   version_);
+  }
+  ApplyFileActions(actions);
+  version_ = last;
+  return Status::OK();
+}
+
 Result<std::unique_ptr<Snapshot>> SnapshotBuilder::Build(std::shared_ptr<storage::FileSystem> fs,
                                                          std::string table_root) {
   if (version_ < 0) return Status::NotFound("not a Delta table: {}", table_root);

@@ -31,6 +31,11 @@ class SnapshotBuilder {
   /// Commits must come in ascending, gap-free order (InvalidArgument otherwise).
   Status ApplyCommit(int64_t version, std::vector<Action> actions, int64_t file_mtime_ms);
 
+  /// Applies a log compaction file: the reconciled actions of commits [first, last].
+  /// REQUIRES: first == version() + 1 (InvalidArgument otherwise). The commits it covers are
+  /// not listed in Snapshot::commits().
+  Status ApplyCompaction(int64_t first, int64_t last, std::vector<Action> actions);
+
   /// The version applied last, or -1.
   int64_t version() const { return version_; }
 

@@ -1,0 +1,169 @@
+// Test-only helpers (header-only, included by the delta tests): scan a snapshot into one text
+// line per row, and read a golden table's expected rows (expected/*.parquet) the same way, so
+// the two can be compared.
+// Thread-safety: free functions without shared state.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "lakesync/common/macros.h"
+#include "lakesync/common/value_text.h"
+#include "lakesync/delta/column_convert.h"
+#include "lakesync/delta/scan.h"
+#include "lakesync/parquet/file_reader.h"
+#include "lakesync/storage/local_file_system.h"
+
+namespace lakesync::delta {
+namespace {
+
+// A canonical text for one value, nested values included.
+inline std::string Render(const ColumnVector& col, int64_t row) {
+  if (col.IsNull(row)) return "null";
+  const DataType& t = col.type();
+  switch (t.id) {
+    case TypeId::kNull:
+      return "null";
+    case TypeId::kBoolean:
+      return col.Value<uint8_t>(row) ? "true" : "false";
+    case TypeId::kInt8:
+      return std::to_string(col.Value<int8_t>(row));
+    case TypeId::kInt16:
+      return std::to_string(col.Value<int16_t>(row));
+    case TypeId::kInt32:
+    case TypeId::kDate:
+      return std::to_string(col.Value<int32_t>(row));
+    case TypeId::kInt64:
+    case TypeId::kTimestamp:
+    case TypeId::kTime:
+      return std::to_string(col.Value<int64_t>(row));
+    case TypeId::kUInt8:
+      return std::to_string(col.Value<uint8_t>(row));
+    case TypeId::kUInt16:
+      return std::to_string(col.Value<uint16_t>(row));
+    case TypeId::kUInt32:
+      return std::to_string(col.Value<uint32_t>(row));
+    case TypeId::kUInt64:
+      return std::to_string(col.Value<uint64_t>(row));
+    case TypeId::kFloat16:
+    case TypeId::kFloat32:
+      return fmt::format("{}", col.Value<float>(row));
+    case TypeId::kFloat64:
+      return fmt::format("{}", col.Value<double>(row));
+    case TypeId::kDecimal: {
+      std::string s;
+      AppendDecimalText(col.Value<Int128>(row), t.scale, s);
+      return s;
+    }
+    case TypeId::kString:
+    case TypeId::kBinary:
+      return "'" + std::string(col.StringValue(row)) + "'";
+    case TypeId::kStruct: {
+      std::string s = "{";
+      for (size_t i = 0; i < col.children().size(); ++i) {
+        if (i) s += ",";
+        s += Render(col.children()[i], row);
+      }
+      return s + "}";
+    }
+    case TypeId::kList:
+    case TypeId::kMap: {
+      std::string s = "[";
+      for (uint32_t i = col.offsets()[row]; i < col.offsets()[row + 1]; ++i) {
+        if (i != col.offsets()[row]) s += ",";
+        s += Render(col.children()[0], i);
+        if (t.id == TypeId::kMap) s += "=" + Render(col.children()[1], i);
+      }
+      return s + "]";
+    }
+  }
+  return "?";
+}
+
+inline std::vector<uint32_t> SelectedRows(const ColumnBatch& batch) {
+  if (batch.selection) return *batch.selection;
+  std::vector<uint32_t> rows(batch.num_rows);
+  for (int64_t i = 0; i < batch.num_rows; ++i) rows[i] = static_cast<uint32_t>(i);
+  return rows;
+}
+
+struct ScanResult {
+  int64_t rows = 0;
+  std::vector<std::string> rendered;  // one per row, columns in schema order
+};
+
+inline Result<ScanResult> ScanAll(const Snapshot& snapshot, bool render, ScanOptions options = {}) {
+  LAKESYNC_ASSIGN_OR_RETURN(auto scan, Scan::Make(snapshot, options));
+  LAKESYNC_ASSIGN_OR_RETURN(auto it, scan->Open());
+  ScanResult out;
+  while (true) {
+    LAKESYNC_ASSIGN_OR_RETURN(auto batch, it->Next());
+    if (!batch) break;
+    if (!(batch->schema == scan->schema())) return Status::Internal("batch schema differs");
+    for (const auto& col : batch->columns) {
+      if (col.length() != batch->num_rows) return Status::Internal("column length differs");
+      if (!(col.type() == batch->schema[&col - batch->columns.data()].type)) {
+        return Status::Internal("column type differs from schema");
+      }
+    }
+    out.rows += batch->num_selected();
+    if (!render) continue;
+    for (uint32_t r : SelectedRows(*batch)) {
+      std::string line;
+      for (size_t c = 0; c < batch->columns.size(); ++c) {
+        line += (c ? "|" : "") + Render(batch->columns[c], r);
+      }
+      out.rendered.push_back(std::move(line));
+    }
+  }
+  return out;
+}
+
+// Reads golden expected rows (Parquet files written by Spark) in the order of `schema`,
+// converting each column to the table type as the scan does.
+inline Result<std::vector<std::string>> ReadExpected(const std::string& dir,
+                                                     const std::vector<Field>& schema) {
+  std::vector<std::string> rows;
+  storage::LocalFileSystem fs;
+  std::vector<std::string> files;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    if (entry.is_regular_file() && name.ends_with(".parquet") && !name.starts_with(".") &&
+        !name.starts_with("_")) {
+      files.push_back(entry.path().string());
+    }
+  }
+  for (const auto& path : files) {
+    LAKESYNC_ASSIGN_OR_RETURN(auto file, fs.OpenForRead(path));
+    LAKESYNC_ASSIGN_OR_RETURN(auto reader, parquet::FileReader::Open(std::move(file)));
+    std::vector<int> columns;
+    for (const auto& field : schema) {
+      const int idx =
+          FindFileField(reader->schema(), field, ColumnMeta{}, ColumnMappingMode::kNone);
+      if (idx < 0) return Status::NotFound("expected file {} lacks column {}", path, field.name);
+      columns.push_back(idx);
+    }
+    for (int rg = 0; rg < reader->num_row_groups(); ++rg) {
+      LAKESYNC_ASSIGN_OR_RETURN(auto batch, reader->ReadRowGroup(rg, columns));
+      std::vector<ColumnVector> converted;
+      for (size_t c = 0; c < schema.size(); ++c) {
+        LAKESYNC_ASSIGN_OR_RETURN(
+            auto col, ConvertColumn(std::move(batch.columns[c]), schema[c], ColumnMeta{},
+                                    ColumnMappingMode::kNone, schema[c].name));
+        converted.push_back(std::move(col));
+      }
+      for (uint32_t r : SelectedRows(batch)) {
+        std::string line;
+        for (size_t c = 0; c < converted.size(); ++c) {
+          line += (c ? "|" : "") + Render(converted[c], r);
+        }
+        rows.push_back(std::move(line));
+      }
+    }
+  }
+  return rows;
+}
+
+}  // namespace
+}  // namespace lakesync::delta
