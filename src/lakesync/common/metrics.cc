@@ -136,9 +136,10 @@ void Registry::Observe(std::string_view name, const Labels& labels, double value
   ++s.count;
 }
 
-void Registry::RemoveSeries(const Labels& match) {
+void Registry::RemoveSeries(const Labels& match, std::string_view name) {
   std::lock_guard lock(mu_);
-  for (auto& [name, f] : families_) {
+  for (auto& [family_name, f] : families_) {
+    if (!name.empty() && family_name != name) continue;
     std::erase_if(f.series, [&](const auto& entry) {
       return std::all_of(match.begin(), match.end(), [&](const auto& m) {
         return std::find(entry.first.begin(), entry.first.end(), m) != entry.first.end();

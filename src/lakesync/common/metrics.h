@@ -37,8 +37,9 @@ class Registry {
   void Set(std::string_view name, const Labels& labels, double value);
   /// Records one observation in a histogram.
   void Observe(std::string_view name, const Labels& labels, double value);
-  /// Removes every series (of any family) whose labels include all of `match`.
-  void RemoveSeries(const Labels& match);
+  /// Removes every series whose labels include all of `match`, in family `name` or, when
+  /// `name` is empty, in every family.
+  void RemoveSeries(const Labels& match, std::string_view name = {});
 
   /// The value of a counter or gauge series, or a histogram's count; nullopt when absent.
   std::optional<double> Value(std::string_view name, const Labels& labels) const;

@@ -46,7 +46,8 @@ constexpr std::string_view kSelectState =
     "to_char(last_sync_start AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
     "to_char(last_sync_end AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
     "synced_row_count, "
-    "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') "
+    "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
+    "pipeline_id::text, schedule, rows_done, rows_total, rows_per_second::text "
     "FROM lakesync.synced_tables";
 
 Result<SyncedTableState> StateFromRow(const pg::QueryResult& r, int row) {
@@ -65,12 +66,59 @@ Result<SyncedTableState> StateFromRow(const pg::QueryResult& r, int row) {
   s.last_sync_end = r.GetOptional(row, 11);
   s.synced_row_count = OptionalInt(r, row, 12).value_or(0);
   s.created_at = r.Get(row, 13);
+  s.pipeline_id = r.Get(row, 14);
+  s.spec.schedule = r.GetOptional(row, 15);
+  s.rows_done = OptionalInt(r, row, 16).value_or(0);
+  s.rows_total = OptionalInt(r, row, 17);
+  s.rows_per_second = std::stod(std::string(r.Get(row, 18)));
   return s;
 }
 
 }  // namespace
 
+// What each version added, applied to new and old databases alike (every statement is a
+// no-op where it already happened). The last one's objects are what IsCurrent looks for.
+constexpr std::string_view kMigrations = R"sql(
+ALTER TABLE lakesync.synced_tables
+  ADD COLUMN IF NOT EXISTS pipeline_id uuid NOT NULL DEFAULT gen_random_uuid(),
+  ADD COLUMN IF NOT EXISTS schedule text,
+  ADD COLUMN IF NOT EXISTS rows_done bigint NOT NULL DEFAULT 0,
+  ADD COLUMN IF NOT EXISTS rows_total bigint,
+  ADD COLUMN IF NOT EXISTS rows_per_second double precision NOT NULL DEFAULT 0;
+CREATE UNIQUE INDEX IF NOT EXISTS synced_tables_by_pipeline_id
+  ON lakesync.synced_tables (pipeline_id);
+CREATE TABLE IF NOT EXISTS lakesync.leases (
+  name text PRIMARY KEY REFERENCES lakesync.synced_tables ON DELETE CASCADE ON UPDATE CASCADE,
+  holder text NOT NULL,
+  acquired_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  renewed_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  expires_at timestamptz NOT NULL,
+  fenced_at timestamptz
+);
+CREATE TABLE IF NOT EXISTS lakesync.update_requests (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  name text NOT NULL REFERENCES lakesync.synced_tables ON DELETE CASCADE ON UPDATE CASCADE,
+  full_refresh boolean NOT NULL DEFAULT false,
+  state text NOT NULL DEFAULT 'QUEUED',
+  message text NOT NULL DEFAULT '',
+  requested_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  started_at timestamptz,
+  finished_at timestamptz
+);
+CREATE INDEX IF NOT EXISTS update_requests_open ON lakesync.update_requests (name)
+  WHERE state IN ('QUEUED', 'RUNNING');
+)sql";
+
+// True when the schema already has the newest objects: then EnsureSchema takes no lock, as
+// ALTER TABLE would (it locks the table even when there is nothing to add).
+constexpr std::string_view kIsCurrent =
+    "SELECT to_regclass('lakesync.update_requests') IS NOT NULL AND EXISTS (SELECT 1 FROM "
+    "pg_attribute WHERE attrelid = to_regclass('lakesync.synced_tables') AND attname = "
+    "'rows_per_second' AND NOT attisdropped)";
+
 Status StateStore::EnsureSchema() {
+  LAKESYNC_ASSIGN_OR_RETURN(auto current, conn_.Query(kIsCurrent));
+  if (current.Get(0, 0) == "t") return Status::OK();
   // Several processes may start on a fresh database at once: CREATE ... IF NOT EXISTS alone
   // races, so the creation runs under a transaction-scoped advisory lock.
   LAKESYNC_ASSIGN_OR_RETURN(auto txn, pg::Transaction::Begin(conn_));
@@ -111,6 +159,7 @@ CREATE TABLE IF NOT EXISTS lakesync.sync_runs (
 );
 CREATE INDEX IF NOT EXISTS sync_runs_by_table ON lakesync.sync_runs (name, id);
 )sql"));
+  LAKESYNC_RETURN_NOT_OK(conn_.Exec(kMigrations));
   return txn->Commit();
 }
 
@@ -118,23 +167,46 @@ Status StateStore::Create(const SyncedTableSpec& spec) {
   LAKESYNC_RETURN_NOT_OK(ValidateSpec(spec));
   auto r = conn_.Query(
       "INSERT INTO lakesync.synced_tables (name, source, primary_key, timeseries_key, "
-      "scheduling_policy, full_refresh_fraction, full_refresh_min_changes, detailed_state) "
-      "VALUES ($1, $2, string_to_array($3, E'\\x1f'), $4, $5, $6::double precision, "
-      "$7::bigint, $8)",
+      "scheduling_policy, full_refresh_fraction, full_refresh_min_changes, detailed_state, "
+      "schedule) VALUES ($1, $2, string_to_array($3, E'\\x1f'), $4, $5, $6::double precision, "
+      "$7::bigint, $8, $9)",
       {spec.name, spec.source, JoinKeys(spec.primary_key), spec.timeseries_key,
        std::string(SchedulingPolicyName(spec.policy)),
        fmt::format("{}", spec.full_refresh_fraction), std::to_string(spec.full_refresh_min_changes),
-       std::string(DetailedStateName(DetailedState::kProvisioning))});
+       std::string(DetailedStateName(DetailedState::kProvisioning)), spec.schedule});
   if (r.status().IsConflict()) {
     return Status::Conflict("synced table {} already exists", spec.name);
   }
   return r.status();
 }
 
+Status StateStore::UpdateSpec(const SyncedTableSpec& spec) {
+  LAKESYNC_RETURN_NOT_OK(ValidateSpec(spec));
+  LAKESYNC_ASSIGN_OR_RETURN(
+      auto r,
+      conn_.Query("UPDATE lakesync.synced_tables SET scheduling_policy = $2, schedule = $3, "
+                  "full_refresh_fraction = $4::double precision, full_refresh_min_changes "
+                  "= $5::bigint, updated_at = clock_timestamp() WHERE name = $1",
+                  {spec.name, std::string(SchedulingPolicyName(spec.policy)), spec.schedule,
+                   fmt::format("{}", spec.full_refresh_fraction),
+                   std::to_string(spec.full_refresh_min_changes)}));
+  if (r.affected_rows() == 0) return Status::NotFound("synced table {} does not exist", spec.name);
+  return Status::OK();
+}
+
 Result<SyncedTableState> StateStore::Get(const std::string& name) {
   LAKESYNC_ASSIGN_OR_RETURN(auto r,
                             conn_.Query(fmt::format("{} WHERE name = $1", kSelectState), {name}));
   if (r.rows() == 0) return Status::NotFound("synced table {} does not exist", name);
+  return StateFromRow(r, 0);
+}
+
+Result<SyncedTableState> StateStore::FindByPipelineId(const std::string& pipeline_id) {
+  // Compared as text so a malformed id is simply not found.
+  LAKESYNC_ASSIGN_OR_RETURN(
+      auto r, conn_.Query(fmt::format("{} WHERE pipeline_id::text = lower($1)", kSelectState),
+                          {pipeline_id}));
+  if (r.rows() == 0) return Status::NotFound("no synced table has pipeline id {}", pipeline_id);
   return StateFromRow(r, 0);
 }
 
@@ -169,23 +241,53 @@ Status StateStore::SetState(const std::string& name, DetailedState state,
 
 Status StateStore::CommitVersion(const std::string& name, int64_t version,
                                  std::optional<int64_t> expected_previous, int64_t row_count) {
+  // The fence: when this session names a lease holder, the lease row is updated (and so
+  // locked until commit) only if that holder still has it; a daemon taking the expired lease
+  // over waits for this transaction, then sees the version it committed.
   LAKESYNC_ASSIGN_OR_RETURN(
-      auto r, conn_.Query("UPDATE lakesync.synced_tables SET last_processed_version = $2, "
-                          "synced_row_count = $4, last_sync_end = clock_timestamp(), updated_at = "
-                          "clock_timestamp() WHERE name = $1 AND last_processed_version IS NOT "
-                          "DISTINCT FROM $3::bigint",
-                          {name, std::to_string(version),
-                           expected_previous
-                               ? std::optional<std::string>(std::to_string(*expected_previous))
-                               : std::nullopt,
-                           std::to_string(row_count)}));
-  if (r.affected_rows() == 0) {
+      auto r,
+      conn_.Query(
+          "WITH me AS (SELECT nullif(current_setting('lakesync.lease_holder', true), '') AS "
+          "holder), fence AS (UPDATE lakesync.leases l SET fenced_at = clock_timestamp() FROM me "
+          "WHERE l.name = $1 AND l.holder = me.holder AND l.expires_at > clock_timestamp() "
+          "RETURNING 1) UPDATE lakesync.synced_tables SET last_processed_version = $2, "
+          "synced_row_count = $4, last_sync_end = clock_timestamp(), updated_at = "
+          "clock_timestamp() WHERE name = $1 AND last_processed_version IS NOT DISTINCT FROM "
+          "$3::bigint AND ((SELECT holder FROM me) IS NULL OR EXISTS (SELECT 1 FROM fence))",
+          {name, std::to_string(version),
+           expected_previous ? std::optional<std::string>(std::to_string(*expected_previous))
+                             : std::nullopt,
+           std::to_string(row_count)}));
+  if (r.affected_rows() > 0) return Status::OK();
+  LAKESYNC_ASSIGN_OR_RETURN(
+      auto lease,
+      conn_.Query("SELECT nullif(current_setting('lakesync.lease_holder', true), '') IS NOT NULL "
+                  "AND NOT EXISTS (SELECT 1 FROM lakesync.leases WHERE name = $1 AND holder = "
+                  "current_setting('lakesync.lease_holder', true) AND expires_at > "
+                  "clock_timestamp())",
+                  {name}));
+  if (lease.Get(0, 0) == "t") {
     return Status::Conflict(
-        "synced table {}: the last processed version changed while this sync ran (another "
-        "lakesync process synced it); this run's changes were rolled back",
+        "synced table {}: lease lost (this daemon no longer holds it; another one runs the "
+        "table now); this run's changes were rolled back",
         name);
   }
-  return Status::OK();
+  return Status::Conflict(
+      "synced table {}: the last processed version changed while this sync ran (another "
+      "lakesync process synced it); this run's changes were rolled back",
+      name);
+}
+
+Status StateStore::SetProgress(const std::string& name, int64_t rows_done,
+                               std::optional<int64_t> rows_total, double rows_per_second) {
+  return conn_
+      .Query(
+          "UPDATE lakesync.synced_tables SET rows_done = $2::bigint, rows_total = $3::bigint, "
+          "rows_per_second = $4::double precision WHERE name = $1",
+          {name, std::to_string(rows_done),
+           rows_total ? std::optional<std::string>(std::to_string(*rows_total)) : std::nullopt,
+           fmt::format("{}", rows_per_second)})
+      .status();
 }
 
 Status StateStore::RecordRun(const std::string& name, const SyncRun& run) {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "lakesync/sync/schedule.h"
+
 namespace lakesync::sync {
 
 std::string_view SchedulingPolicyName(SchedulingPolicy policy) {
@@ -52,6 +54,18 @@ Status ValidateSpec(const SyncedTableSpec& spec) {
   }
   if (spec.full_refresh_min_changes < 0) {
     return Status::InvalidArgument("synced table {}: full refresh minimum must be >= 0", spec.name);
+  }
+  if (spec.schedule) {
+    if (spec.policy == SchedulingPolicy::kContinuous) {
+      return Status::InvalidArgument(
+          "synced table {}: a CONTINUOUS table runs all the time and takes no schedule; use "
+          "TRIGGERED or SNAPSHOT with schedule '{}'",
+          spec.name, *spec.schedule);
+    }
+    auto parsed = Schedule::Parse(*spec.schedule);
+    if (!parsed.ok()) {
+      return Status::InvalidArgument("synced table {}: {}", spec.name, parsed.status().message());
+    }
   }
   return Status::OK();
 }
