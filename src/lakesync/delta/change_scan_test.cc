@@ -3,10 +3,14 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <algorithm>
 #include <filesystem>
 
 #include "lakesync/common/macros.h"
+#include "lakesync/delta/log_files.h"
+#include "lakesync/delta/log_parser.h"
+#include "lakesync/delta/table_rows_test_util.h"
 #include "lakesync/storage/local_file_system.h"
 #include "lakesync/testing/test_paths.h"
 
@@ -218,6 +222,103 @@ TEST(ChangeScanTest, VersionRangeAndErrors) {
   EXPECT_TRUE(ChangeScan::Make(**snapshot, -1).status().IsInvalidArgument());
   auto commits = ReadCommits(*fs, root, 0, 5);
   EXPECT_TRUE(commits.status().IsNotFound()) << commits.status();
+}
+
+}  // namespace
+}  // namespace lakesync::delta
+
+namespace lakesync::delta {
+namespace {
+
+Result<std::vector<std::string>> AllChanges(const std::string& root, int64_t start) {
+  return Changes(root, start, std::nullopt, {});
+}
+
+TEST(ChangeFeedErrorsTest, CdfNotEnabledAtAVersionIsNamed) {
+  // A table whose change data feed is switched on at version 1 and off again at version 3.
+  const char* tmp = std::getenv("TMPDIR");
+  const std::filesystem::path root =
+      std::filesystem::path(tmp ? tmp : "/tmp") / fmt::format("lakesync_cdf_off_{}", ::getpid());
+  std::filesystem::remove_all(root);
+  std::filesystem::create_directories(root / "_delta_log");
+  const std::string schema =
+      R"({\"type\":\"struct\",\"fields\":[{\"name\":\"id\",\"type\":\"long\",\"nullable\":true,\"metadata\":{}}]})";
+  auto metadata = [&](bool cdf) {
+    return fmt::format(
+        R"({{"metaData":{{"id":"t","format":{{"provider":"parquet","options":{{}}}},"schemaString":"{}","partitionColumns":[],"configuration":{{"delta.enableChangeDataFeed":"{}"}}}}}})",
+        schema, cdf ? "true" : "false");
+  };
+  auto write = [&](int64_t v, const std::string& lines) {
+    storage::LocalFileSystem fs;
+    ASSERT_TRUE(fs.WriteFile((root / "_delta_log" / CommitFileName(v)).string(), lines).ok());
+  };
+  write(0, R"({"protocol":{"minReaderVersion":1,"minWriterVersion":4}})"
+           "\n" +
+               metadata(false));
+  write(1, metadata(true));
+  write(2, R"({"commitInfo":{"operation":"WRITE"}})");
+  write(3, metadata(false));
+  auto fs = std::make_shared<storage::LocalFileSystem>();
+  auto check = [&](int64_t start, std::optional<int64_t> end, int64_t bad_version) {
+    auto snapshot = Snapshot::Open(fs, root.string(), SnapshotOptions{end});
+    ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+    auto scan = ChangeScan::Make(**snapshot, start);
+    ASSERT_TRUE(scan.status().IsInvalidArgument()) << start << ": " << scan.status();
+    const std::string& message = scan.status().message();
+    EXPECT_NE(message.find(fmt::format("not enabled at version {}", bad_version)),
+              std::string::npos)
+        << message;
+    EXPECT_NE(message.find(fmt::format("ALTER TABLE delta.`{}` SET TBLPROPERTIES "
+                                       "(delta.enableChangeDataFeed = true)",
+                                       root.string())),
+              std::string::npos)
+        << message;
+  };
+  check(0, 2, 0);             // the end snapshot has it on; version 0 did not
+  check(1, std::nullopt, 3);  // switched off again at the end
+  auto snapshot = Snapshot::Open(fs, root.string(), SnapshotOptions{2});
+  ASSERT_TRUE(snapshot.ok());
+  EXPECT_TRUE(ChangeScan::Make(**snapshot, 1).ok());  // on throughout 1..2
+  std::filesystem::remove_all(root);
+}
+
+TEST(ChangeFeedErrorsTest, TruncatedLogSaysFullRefresh) {
+  // checkpoint-cdf-table keeps a checkpoint at version 3 and only commits 4 and 5.
+  const std::string root =
+      testing::SharedDir() + "/delta-tables/delta-rs/crates/test/tests/data/checkpoint-cdf-table";
+  if (!std::filesystem::exists(root)) GTEST_SKIP() << "shared table checkpoint-cdf-table not found";
+  auto changes = AllChanges(root, 1);
+  ASSERT_TRUE(changes.status().IsNotFound()) << changes.status();
+  EXPECT_NE(changes.status().message().find("version 1"), std::string::npos) << changes.status();
+  EXPECT_NE(changes.status().message().find("full refresh"), std::string::npos) << changes.status();
+  auto later = AllChanges(root, 4);
+  EXPECT_TRUE(later.ok()) << later.status();
+}
+
+TEST(ChangeFeedErrorsTest, VacuumedChangeFileIsNamed) {
+  TableCopy t("delta-kernel-rs/unpacked/data/cdf-table");
+  if (!t.ok()) GTEST_SKIP() << "shared table cdf-table not found";
+  // Remove every change data file of version 1.
+  storage::LocalFileSystem fs;
+  auto contents = fs.ReadFile(t.log(CommitFileName(1)).string());
+  ASSERT_TRUE(contents.ok());
+  auto actions = ParseActions(*contents, "1.json");
+  ASSERT_TRUE(actions.ok());
+  std::string removed;
+  for (const auto& a : *actions) {
+    if (const auto* cdc = std::get_if<AddCDCFile>(&a)) {
+      removed = cdc->path;
+      std::filesystem::remove(std::filesystem::path(t.root()) / cdc->path);
+    }
+  }
+  ASSERT_FALSE(removed.empty());
+  EXPECT_TRUE(AllChanges(t.root(), 2).ok());
+  auto changes = AllChanges(t.root(), 0);
+  ASSERT_TRUE(changes.status().IsNotFound()) << changes.status();
+  const std::string& message = changes.status().message();
+  EXPECT_NE(message.find("version 1"), std::string::npos) << message;
+  EXPECT_NE(message.find("_change_data/"), std::string::npos) << message;
+  EXPECT_NE(message.find("full refresh"), std::string::npos) << message;
 }
 
 }  // namespace

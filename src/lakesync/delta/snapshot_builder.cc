@@ -1,6 +1,7 @@
 #include "lakesync/delta/snapshot_builder.h"
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "lakesync/common/macros.h"
 
@@ -73,7 +74,31 @@ Status SnapshotBuilder::ApplyCompaction(int64_t first, int64_t last, std::vector
     return Status::InvalidArgument("log compaction {}..{} applied after version {}", first, last,
                                    version_);
   }
-  ApplyFileActions(actions);
+  // Writers list a compaction's actions newest first and may repeat a key (delta-kernel-rs
+  // does); a reconciled one has each key once. Either way the first action per key is the
+  // state at `last`.
+  std::unordered_set<std::string> seen;
+  std::vector<Action> reconciled;
+  for (auto& action : actions) {
+    std::string key;
+    if (const auto* add = std::get_if<AddFile>(&action)) {
+      key = "f" + LogicalFileKey(add->path, add->deletion_vector);
+    } else if (const auto* remove = std::get_if<RemoveFile>(&action)) {
+      key = "f" + LogicalFileKey(remove->path, remove->deletion_vector);
+    } else if (std::holds_alternative<Protocol>(action)) {
+      key = "p";
+    } else if (std::holds_alternative<Metadata>(action)) {
+      key = "m";
+    } else if (const auto* txn = std::get_if<SetTransaction>(&action)) {
+      key = "t" + txn->app_id;
+    } else if (const auto* domain = std::get_if<DomainMetadata>(&action)) {
+      key = "d" + domain->domain;
+    } else {
+      continue;
+    }
+    if (seen.insert(std::move(key)).second) reconciled.push_back(std::move(action));
+  }
+  ApplyFileActions(reconciled);
   version_ = last;
   return Status::OK();
 }

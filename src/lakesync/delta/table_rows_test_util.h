@@ -1,9 +1,15 @@
 // Test-only helpers (header-only, included by the delta tests): scan a snapshot into one text
-// line per row, and read a golden table's expected rows (expected/*.parquet) the same way, so
-// the two can be compared.
+// line per row, read a golden table's expected rows (expected/*.parquet) the same way, so the
+// two can be compared, and copy a shared table to a private folder a test may alter.
 // Thread-safety: free functions without shared state.
 #pragma once
 
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -11,9 +17,11 @@
 #include "lakesync/common/macros.h"
 #include "lakesync/common/value_text.h"
 #include "lakesync/delta/column_convert.h"
+#include "lakesync/delta/log_files.h"
 #include "lakesync/delta/scan.h"
 #include "lakesync/parquet/file_reader.h"
 #include "lakesync/storage/local_file_system.h"
+#include "lakesync/testing/test_paths.h"
 
 namespace lakesync::delta {
 namespace {
@@ -164,6 +172,40 @@ inline Result<std::vector<std::string>> ReadExpected(const std::string& dir,
   }
   return rows;
 }
+
+// A private copy of a shared table (removed at the end of the test), or "" when absent.
+class TableCopy {
+ public:
+  explicit TableCopy(const std::string& relative) {
+    const std::filesystem::path source =
+        std::filesystem::path(testing::SharedDir()) / "delta-tables" / relative;
+    if (!std::filesystem::exists(source)) return;
+    const char* tmp = std::getenv("TMPDIR");
+    root_ = std::filesystem::path(tmp ? tmp : "/tmp") /
+            fmt::format("lakesync_table_copy_{}_{}_{}", ::getpid(),
+                        ::testing::UnitTest::GetInstance()->current_test_info()->name(), copies_++);
+    std::filesystem::remove_all(root_);
+    std::filesystem::copy(source, root_, std::filesystem::copy_options::recursive);
+  }
+  ~TableCopy() {
+    if (!root_.empty()) std::filesystem::remove_all(root_);
+  }
+  bool ok() const { return !root_.empty(); }
+  std::string root() const { return root_.string(); }
+  std::filesystem::path log(const std::string& name) const { return root_ / "_delta_log" / name; }
+  void SetCommitTime(int64_t version, int64_t ms) const {
+    const auto when =
+        std::filesystem::file_time_type::clock::now() +
+        std::chrono::milliseconds(ms - std::chrono::duration_cast<std::chrono::milliseconds>(
+                                           std::chrono::system_clock::now().time_since_epoch())
+                                           .count());
+    std::filesystem::last_write_time(log(CommitFileName(version)), when);
+  }
+
+ private:
+  std::filesystem::path root_;
+  static inline int copies_ = 0;
+};
 
 }  // namespace
 }  // namespace lakesync::delta
