@@ -1,0 +1,74 @@
+// EnginePool: SyncEngines (each one PostgreSQL connection) kept open per target database and
+// shared by the API's request handlers and background loads, with at most
+// `max_connections` engines per instance (the configured connection cap). A caller that finds
+// the instance at its cap waits, then gets Unavailable (HTTP 503).
+// Thread-safety: every member may be called from any thread; an acquired engine is used by
+// one thread until its Lease dies.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "lakesync/common/result.h"
+#include "lakesync/config/config.h"
+#include "lakesync/sync/sync_engine.h"
+
+namespace lakesync::api {
+
+class EnginePool {
+ public:
+  /// `config` must outlive the pool.
+  explicit EnginePool(const config::Config& config,
+                      std::chrono::milliseconds wait = std::chrono::seconds(10))
+      : config_(config), wait_(wait) {}
+  EnginePool(const EnginePool&) = delete;
+  EnginePool& operator=(const EnginePool&) = delete;
+
+  /// An engine borrowed from the pool; returned to it (or closed) when the Lease dies.
+  class Lease {
+   public:
+    Lease(EnginePool* pool, std::string instance, std::string conninfo,
+          std::unique_ptr<sync::SyncEngine> engine)
+        : pool_(pool),
+          instance_(std::move(instance)),
+          conninfo_(std::move(conninfo)),
+          engine_(std::move(engine)) {}
+    Lease(Lease&&) = default;
+    Lease& operator=(Lease&&) = delete;
+    ~Lease();
+    sync::SyncEngine& operator*() const { return *engine_; }
+    sync::SyncEngine* operator->() const { return engine_.get(); }
+    /// Closes the engine instead of pooling it (after an error that may have broken it).
+    void Discard() { discard_ = true; }
+
+   private:
+    EnginePool* pool_;
+    std::string instance_;
+    std::string conninfo_;
+    std::unique_ptr<sync::SyncEngine> engine_;
+    bool discard_ = false;
+  };
+
+  /// An engine on `conninfo` of `instance`. Unavailable when the instance stays at its cap
+  /// for the whole wait; the engine's Open errors otherwise.
+  Result<Lease> Acquire(const std::string& instance, const std::string& conninfo);
+
+ private:
+  void Release(const std::string& instance, const std::string& conninfo,
+               std::unique_ptr<sync::SyncEngine> engine, bool discard);
+
+  const config::Config& config_;
+  const std::chrono::milliseconds wait_;
+  std::mutex mu_;
+  std::condition_variable released_;
+  std::map<std::string, int> open_;  // instance -> engines open (idle or leased)
+  std::map<std::string, std::vector<std::unique_ptr<sync::SyncEngine>>> idle_;  // by conninfo
+  std::map<std::string, std::string> instance_of_;                              // conninfo ->
+};
+
+}  // namespace lakesync::api

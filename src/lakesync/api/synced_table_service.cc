@@ -1,0 +1,310 @@
+#include "lakesync/api/synced_table_service.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <ctime>
+#include <sstream>
+
+#include "lakesync/common/logging.h"
+#include "lakesync/common/macros.h"
+#include "lakesync/delta/snapshot.h"
+#include "lakesync/pg/connection.h"
+#include "lakesync/pg/ddl.h"
+#include "lakesync/storage/file_system.h"
+#include "lakesync/sync/update_request.h"
+
+namespace lakesync::api {
+namespace {
+
+constexpr int kDefaultPageSize = 50;
+constexpr int kMaxPageSize = 1000;
+
+TableLocation LocationOf(const config::SyncedTableTarget& t) {
+  return {t.catalog, t.instance, t.database};
+}
+
+// "2026-01-02T03:04:05.123456Z" -> milliseconds since the epoch (0 when unparsable).
+int64_t EpochMillis(const std::string& iso) {
+  std::tm tm{};
+  int micros = 0;
+  if (std::sscanf(iso.c_str(), "%d-%d-%dT%d:%d:%d.%dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &micros) < 6) {
+    return 0;
+  }
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  return static_cast<int64_t>(timegm(&tm)) * 1000 + micros / 1000;
+}
+
+// The source must have the change data feed for TRIGGERED and CONTINUOUS.
+Status CheckSourceFeeds(const sync::SyncedTableSpec& spec) {
+  if (spec.policy == sync::SchedulingPolicy::kSnapshot) return Status::OK();
+  LAKESYNC_ASSIGN_OR_RETURN(auto fs, storage::FileSystemForPath(spec.source));
+  LAKESYNC_ASSIGN_OR_RETURN(auto snapshot, delta::Snapshot::Open(fs, spec.source));
+  return sync::CheckChangeDataFeed(spec.source, snapshot->configuration());
+}
+
+}  // namespace
+
+std::string SyncedTableService::Render(const sync::SyncedTableState& state,
+                                       const TableLocation& where) const {
+  JsonWriter w;
+  WriteSyncedTable(w, state, where, config_);
+  return w.Take();
+}
+
+void SyncedTableService::SyncInBackground(const config::SyncedTableTarget& target,
+                                          bool full_refresh) {
+  EnginePool* pool = &pool_;
+  jobs_.Run([pool, target, full_refresh] {
+    auto engine = pool->Acquire(target.instance, target.conninfo);
+    if (!engine.ok()) {
+      log::Error("background sync could not start",
+                 {{"table", target.table}, {"error", engine.status()}});
+      return;
+    }
+    auto run = (*engine)->Sync(target.table, full_refresh);
+    // The outcome is the table's state; a Conflict means another process runs it already.
+    if (!run.ok() && !run.status().IsConflict()) {
+      log::Warn("background sync failed", {{"table", target.table}, {"error", run.status()}});
+      if (run.status().IsUnavailable() || run.status().IsIOError()) engine->Discard();
+    }
+  });
+}
+
+Result<std::string> SyncedTableService::Create(std::string_view body) {
+  LAKESYNC_ASSIGN_OR_RETURN(SyncedTableRequest req, ParseSyncedTableRequest(body));
+  if (req.name.empty()) return Status::InvalidArgument("field name is required");
+  LAKESYNC_ASSIGN_OR_RETURN(config::SyncedTableTarget target, config_.ResolveSyncedTable(req.name));
+  if (req.database_instance_name && *req.database_instance_name != target.instance) {
+    return Status::InvalidArgument(
+        "database_instance_name '{}' does not match instance '{}' of catalog {}",
+        *req.database_instance_name, target.instance, target.catalog);
+  }
+  if (req.logical_database_name && *req.logical_database_name != target.database) {
+    return Status::InvalidArgument(
+        "logical_database_name '{}' does not match database '{}' of catalog {}",
+        *req.logical_database_name, target.database, target.catalog);
+  }
+  if (!req.source_table_full_name) {
+    return Status::InvalidArgument("field spec.source_table_full_name is required");
+  }
+  if (!req.primary_key_columns || req.primary_key_columns->empty()) {
+    return Status::InvalidArgument("field spec.primary_key_columns is required");
+  }
+  sync::SyncedTableSpec spec;
+  spec.name = target.table;
+  LAKESYNC_ASSIGN_OR_RETURN(spec.source, config_.ResolveSource(*req.source_table_full_name));
+  spec.primary_key = *req.primary_key_columns;
+  spec.timeseries_key = req.timeseries_key;
+  spec.policy = req.scheduling_policy.value_or(sync::SchedulingPolicy::kTriggered);
+  spec.schedule = req.schedule;
+  if (req.existing_pipeline_id) {
+    // lakesync runs one pipeline per table; an existing one is only checked, as Databricks
+    // checks it, so requests written for bin packing still work.
+    LAKESYNC_ASSIGN_OR_RETURN(Found other, FindPipeline(*req.existing_pipeline_id));
+    if (other.state.spec.policy != spec.policy) {
+      return Status::InvalidArgument(
+          "scheduling_policy {} does not match {} of existing pipeline {}",
+          sync::SchedulingPolicyName(spec.policy),
+          sync::SchedulingPolicyName(other.state.spec.policy), *req.existing_pipeline_id);
+    }
+  }
+  LAKESYNC_ASSIGN_OR_RETURN(auto engine, pool_.Acquire(target.instance, target.conninfo));
+  if (!req.create_database_objects_if_missing) {
+    LAKESYNC_ASSIGN_OR_RETURN(pg::QualifiedName qn, pg::QualifiedName::Parse(target.table));
+    auto conn = pg::Connection::Open(target.conninfo);
+    if (!conn.ok()) return conn.status();
+    LAKESYNC_ASSIGN_OR_RETURN(
+        auto rows, (*conn)->Query("SELECT 1 FROM pg_namespace WHERE nspname = $1", {qn.schema}));
+    if (rows.rows() == 0) {
+      return Status::NotFound(
+          "schema {} does not exist in database {} of instance {}; create it or set "
+          "spec.create_database_objects_if_missing",
+          qn.schema, target.database, target.instance);
+    }
+  }
+  LAKESYNC_ASSIGN_OR_RETURN(sync::SyncedTableState state, engine->Register(spec));
+  log::Info("synced table created", {{"table", req.name}, {"pipeline_id", state.pipeline_id}});
+  SyncInBackground(target, /*full_refresh=*/false);
+  return Render(state, LocationOf(target));
+}
+
+Result<std::string> SyncedTableService::Get(const std::string& name) {
+  LAKESYNC_ASSIGN_OR_RETURN(config::SyncedTableTarget target, config_.ResolveSyncedTable(name));
+  LAKESYNC_ASSIGN_OR_RETURN(auto engine, pool_.Acquire(target.instance, target.conninfo));
+  auto state = engine->Get(target.table);
+  if (!state.ok()) {
+    if (state.status().IsNotFound())
+      return Status::NotFound("synced table {} does not exist", name);
+    return state.status();
+  }
+  return Render(*state, LocationOf(target));
+}
+
+Result<std::string> SyncedTableService::Delete(const std::string& name, bool purge_data) {
+  LAKESYNC_ASSIGN_OR_RETURN(config::SyncedTableTarget target, config_.ResolveSyncedTable(name));
+  LAKESYNC_ASSIGN_OR_RETURN(auto engine, pool_.Acquire(target.instance, target.conninfo));
+  Status st = engine->Delete(target.table, purge_data);
+  if (st.IsNotFound()) return Status::NotFound("synced table {} does not exist", name);
+  LAKESYNC_RETURN_NOT_OK(st);
+  log::Info("synced table deleted", {{"table", name}, {"purge_data", purge_data}});
+  return std::string("{}");
+}
+
+Result<std::string> SyncedTableService::Update(const std::string& name,
+                                               std::string_view update_mask,
+                                               std::string_view body) {
+  if (update_mask.empty()) {
+    return Status::InvalidArgument(
+        "update_mask is required (the fields to change, e.g. spec.scheduling_policy)");
+  }
+  LAKESYNC_ASSIGN_OR_RETURN(SyncedTableRequest req, ParseSyncedTableRequest(body));
+  LAKESYNC_ASSIGN_OR_RETURN(config::SyncedTableTarget target, config_.ResolveSyncedTable(name));
+  LAKESYNC_ASSIGN_OR_RETURN(auto conn, pg::Connection::Open(target.conninfo));
+  sync::StateStore store(*conn);
+  auto current = store.Get(target.table);
+  if (!current.ok()) {
+    if (current.status().IsNotFound())
+      return Status::NotFound("synced table {} does not exist", name);
+    return current.status();
+  }
+  sync::SyncedTableSpec spec = current->spec;
+  std::stringstream fields{std::string(update_mask)};
+  std::string field;
+  while (std::getline(fields, field, ',')) {
+    field.erase(0, field.find_first_not_of(' '));
+    field.erase(field.find_last_not_of(' ') + 1);
+    if (field == "spec.scheduling_policy") {
+      if (!req.scheduling_policy) {
+        return Status::InvalidArgument("update_mask names spec.scheduling_policy; set it");
+      }
+      spec.policy = *req.scheduling_policy;
+    } else if (field == "spec.schedule") {
+      spec.schedule = req.schedule;  // absent: no schedule
+    } else if (field == "spec.source_table_full_name" || field == "spec.primary_key_columns" ||
+               field == "spec.timeseries_key" || field == "name" ||
+               field == "database_instance_name" || field == "logical_database_name") {
+      return Status::InvalidArgument(
+          "{} cannot change without rebuilding the table: delete the synced table (with "
+          "purge_data=true) and create it again",
+          field);
+    } else {
+      return Status::InvalidArgument(
+          "update_mask field '{}' is not one lakesync can update (spec.scheduling_policy, "
+          "spec.schedule)",
+          field);
+    }
+  }
+  LAKESYNC_RETURN_NOT_OK(sync::ValidateSpec(spec));
+  if (current->spec.policy == sync::SchedulingPolicy::kSnapshot) {
+    LAKESYNC_RETURN_NOT_OK(CheckSourceFeeds(spec));
+  }
+  LAKESYNC_RETURN_NOT_OK(store.UpdateSpec(spec));
+  LAKESYNC_ASSIGN_OR_RETURN(sync::SyncedTableState state, store.Get(target.table));
+  log::Info("synced table updated", {{"table", name}, {"update_mask", update_mask}});
+  return Render(state, LocationOf(target));
+}
+
+Result<std::string> SyncedTableService::List(const std::string& instance,
+                                             const std::string& page_token, int page_size) {
+  if (page_size < 0) return Status::InvalidArgument("page_size must not be negative");
+  if (page_size == 0) page_size = kDefaultPageSize;
+  page_size = std::min(page_size, kMaxPageSize);
+  if (!instance.empty() && config_.instances().count(instance) == 0) {
+    return Status::NotFound("database instance {} does not exist", instance);
+  }
+  std::vector<std::pair<std::string, std::string>> rendered;  // full name -> JSON
+  for (const config::SyncedTableTarget& db : config_.Databases()) {
+    if (!instance.empty() && db.instance != instance) continue;
+    LAKESYNC_ASSIGN_OR_RETURN(auto engine, pool_.Acquire(db.instance, db.conninfo));
+    LAKESYNC_ASSIGN_OR_RETURN(auto states, engine->List());
+    for (const auto& s : states) {
+      rendered.emplace_back(db.catalog + "." + s.spec.name, Render(s, LocationOf(db)));
+    }
+  }
+  std::sort(rendered.begin(), rendered.end());
+  // The page token is the last name of the previous page: pages stay right when tables come
+  // and go between requests.
+  auto it = page_token.empty() ? rendered.begin()
+                               : std::upper_bound(rendered.begin(), rendered.end(), page_token,
+                                                  [](const std::string& token, const auto& entry) {
+                                                    return token < entry.first;
+                                                  });
+  std::string out = "{\"synced_tables\":[";
+  int n = 0;
+  for (; it != rendered.end() && n < page_size; ++it, ++n) {
+    if (n > 0) out += ',';
+    out += it->second;
+  }
+  out += ']';
+  if (it != rendered.end() && n > 0) {
+    JsonWriter token;
+    token.String(std::prev(it)->first);
+    out += ",\"next_page_token\":" + token.str();
+  }
+  out += '}';
+  return out;
+}
+
+Result<SyncedTableService::Found> SyncedTableService::FindPipeline(const std::string& pipeline_id) {
+  Status first_error;
+  for (const config::SyncedTableTarget& db : config_.Databases()) {
+    auto engine = pool_.Acquire(db.instance, db.conninfo);
+    if (!engine.ok()) {
+      if (first_error.ok()) first_error = engine.status();
+      continue;
+    }
+    auto state = (*engine)->GetByPipelineId(pipeline_id);
+    if (state.ok()) return Found{std::move(state).value(), LocationOf(db), db.conninfo};
+    if (!state.status().IsNotFound() && first_error.ok()) first_error = state.status();
+  }
+  if (!first_error.ok()) return first_error;
+  return Status::NotFound("pipeline {} does not exist", pipeline_id);
+}
+
+Result<std::string> SyncedTableService::StartUpdate(const std::string& pipeline_id,
+                                                    std::string_view body) {
+  LAKESYNC_ASSIGN_OR_RETURN(StartUpdateRequest req, ParseStartUpdateRequest(body));
+  LAKESYNC_ASSIGN_OR_RETURN(Found found, FindPipeline(pipeline_id));
+  LAKESYNC_ASSIGN_OR_RETURN(auto conn, pg::Connection::Open(found.conninfo));
+  LAKESYNC_ASSIGN_OR_RETURN(std::string update_id,
+                            sync::RequestUpdate(*conn, found.state.spec.name, req.full_refresh));
+  log::Info(
+      "update requested",
+      {{"pipeline_id", pipeline_id}, {"update_id", update_id}, {"full_refresh", req.full_refresh}});
+  if (run_updates_) {
+    SyncInBackground({found.where.catalog, found.where.instance, found.where.database,
+                      found.state.spec.name, found.conninfo},
+                     req.full_refresh);
+  }
+  JsonWriter w;
+  w.BeginObject().Member("update_id", update_id).EndObject();
+  return w.Take();
+}
+
+Result<std::string> SyncedTableService::GetUpdate(const std::string& pipeline_id,
+                                                  const std::string& update_id) {
+  LAKESYNC_ASSIGN_OR_RETURN(Found found, FindPipeline(pipeline_id));
+  LAKESYNC_ASSIGN_OR_RETURN(auto conn, pg::Connection::Open(found.conninfo));
+  auto update = sync::GetUpdate(*conn, update_id);
+  if (!update.ok() || update->name != found.state.spec.name) {
+    if (update.ok() || update.status().IsNotFound()) {
+      return Status::NotFound("update {} of pipeline {} does not exist", update_id, pipeline_id);
+    }
+    return update.status();
+  }
+  JsonWriter w;
+  w.BeginObject().Key("update").BeginObject();
+  w.Member("pipeline_id", pipeline_id);
+  w.Member("update_id", update->update_id);
+  w.Member("state", sync::UpdateStateName(update->state));
+  w.Member("full_refresh", update->full_refresh);
+  w.Member("cause", "API_CALL");
+  w.Member("creation_time", EpochMillis(update->requested_at));
+  w.EndObject().EndObject();
+  return w.Take();
+}
+
+}  // namespace lakesync::api

@@ -1,0 +1,79 @@
+#include "api_test_util.h"
+
+#include <fmt/format.h>
+
+#include <thread>
+
+namespace lakesync::testing {
+
+namespace {
+
+// A TOML basic string holding `s`.
+std::string TomlString(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+std::string ApiConfigText(const TestDatabase& db, const std::string& lake_root) {
+  return fmt::format(R"(
+[api]
+listen = "127.0.0.1:0"
+tokens = ["tok"]
+
+[instances.pg]
+conninfo = {}
+max_connections = 4
+
+[database_catalogs.lb]
+instance = "pg"
+database = {}
+
+[lakehouse_catalogs.lake]
+root = {}
+)",
+                     TomlString(db.admin_conninfo()), TomlString(db.name()), TomlString(lake_root));
+}
+
+JsonDoc::JsonDoc(const std::string& text) : text_(text) {
+  ok_ = parser_.parse(text_).get(root_) == simdjson::SUCCESS;
+}
+
+std::optional<std::string> JsonDoc::Str(const std::string& pointer) const {
+  if (!ok_) return std::nullopt;
+  simdjson::dom::element e;
+  if (root_.at_pointer(pointer).get(e) != simdjson::SUCCESS) return std::nullopt;
+  std::string_view s;
+  if (e.get(s) == simdjson::SUCCESS) return std::string(s);
+  return simdjson::minify(e);
+}
+
+std::optional<int64_t> JsonDoc::Int(const std::string& pointer) const {
+  if (!ok_) return std::nullopt;
+  int64_t v;
+  if (root_.at_pointer(pointer).get(v) != simdjson::SUCCESS) return std::nullopt;
+  return v;
+}
+
+size_t JsonDoc::Size(const std::string& pointer) const {
+  if (!ok_) return 0;
+  simdjson::dom::array a;
+  if (root_.at_pointer(pointer).get(a) != simdjson::SUCCESS) return 0;
+  return a.size();
+}
+
+bool WaitUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    if (done()) return true;
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+}  // namespace lakesync::testing

@@ -1,0 +1,45 @@
+// Helpers for the REST API tests: a configuration pointing at the fixture PostgreSQL and a
+// lakehouse folder, JSON answers read by JSON pointer, and polling until a condition holds.
+#pragma once
+
+#include <simdjson.h>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "lakesync/config/config.h"
+#include "lakesync/testing/pg_test_env.h"
+
+namespace lakesync::testing {
+
+/// The text of a lakesync.toml with instance "pg" (the test database's server), database
+/// catalog "lb" (-> that database), lakehouse catalog "lake" (-> `lake_root`), and the API on
+/// loopback with token "tok".
+std::string ApiConfigText(const TestDatabase& db, const std::string& lake_root);
+
+/// One parsed JSON document; members read by JSON pointer ("/a/0/b").
+class JsonDoc {
+ public:
+  explicit JsonDoc(const std::string& text);
+  bool ok() const { return ok_; }
+  /// The string (or the JSON text of a non-string) at `pointer`; nullopt when absent.
+  std::optional<std::string> Str(const std::string& pointer) const;
+  std::optional<int64_t> Int(const std::string& pointer) const;
+  /// Elements of the array at `pointer` (0 when absent).
+  size_t Size(const std::string& pointer) const;
+
+ private:
+  std::string text_;
+  simdjson::dom::parser parser_;
+  simdjson::dom::element root_;
+  bool ok_ = false;
+};
+
+/// Calls `done` every 50 ms until it returns true or `timeout` passes; returns its last answer.
+bool WaitUntil(const std::function<bool()>& done,
+               std::chrono::milliseconds timeout = std::chrono::seconds(60));
+
+}  // namespace lakesync::testing
