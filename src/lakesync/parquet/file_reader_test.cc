@@ -10,6 +10,7 @@
 #include <map>
 #include <set>
 
+#include "lakesync/parquet/buffer_file.h"
 #include "lakesync/parquet/column_reader.h"
 #include "lakesync/parquet/encoding.h"
 #include "lakesync/parquet/metadata_codec.h"
@@ -20,26 +21,6 @@ namespace lakesync::parquet {
 namespace {
 
 namespace fs = std::filesystem;
-
-/// A RandomAccessFile over bytes in memory, so tests can flip and truncate a real file.
-class BufferFile : public storage::RandomAccessFile {
- public:
-  BufferFile(std::string path, std::string bytes)
-      : path_(std::move(path)), bytes_(std::move(bytes)) {}
-  const std::string& path() const override { return path_; }
-  int64_t size() const override { return static_cast<int64_t>(bytes_.size()); }
-  Status ReadAt(int64_t offset, int64_t length, uint8_t* out) const override {
-    if (offset < 0 || length < 0 || offset > size() || length > size() - offset) {
-      return Status::Corruption("read [{}, +{}) past the end of {}", offset, length, path_);
-    }
-    std::memcpy(out, bytes_.data() + offset, static_cast<size_t>(length));
-    return Status::OK();
-  }
-
- private:
-  std::string path_;
-  std::string bytes_;
-};
 
 using ::lakesync::testing::SharedDir;
 
