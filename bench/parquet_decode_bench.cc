@@ -24,6 +24,7 @@
 
 #include "lakesync/common/column_batch.h"
 #include "lakesync/common/macros.h"
+#include "lakesync/parquet/batch_memory.h"
 #include "lakesync/parquet/file_reader.h"
 #include "lakesync/storage/local_file_system.h"
 
@@ -125,6 +126,7 @@ Result<Timing> Time(const std::string& path, const std::vector<int>& columns, in
 }
 
 int Main(int argc, char** argv) {
+  parquet::RetainBatchMemory();  // as the lakesync binary does
   std::string path;
   int repeat = 3;
   bool per_column = false;
