@@ -100,6 +100,8 @@ struct AddCDCFile {
 struct CommitInfo {
   std::optional<int64_t> timestamp;  // ms since the epoch, as the writer's clock saw it
   std::optional<std::string> operation;
+  /// operationParameters: name -> value (strings as themselves, other JSON as its text).
+  StringMap operation_parameters;
   std::optional<int64_t> in_commit_timestamp;
   std::optional<std::string> engine_info;
 };

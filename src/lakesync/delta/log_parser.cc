@@ -269,6 +269,8 @@ Result<Action> ParseCommitInfo(const FieldReader& r) {
   // operation is free-form provenance: do not fail on an odd type.
   auto op = r.OptString("operation");
   if (op.ok()) c.operation = *op;
+  auto parameters = r.Map("operationParameters");
+  if (parameters.ok()) c.operation_parameters = std::move(*parameters);
   LAKESYNC_ASSIGN_OR_RETURN(c.in_commit_timestamp, r.OptInt("inCommitTimestamp"));
   auto engine = r.OptString("engineInfo");
   if (engine.ok()) c.engine_info = *engine;
