@@ -1,0 +1,229 @@
+// The Scheduler in-process, as a fleet of daemons uses it: leases decide who runs a table,
+// continuous tables follow their source, triggered tables run on request and on schedule, a
+// daemon that lost its lease stops, Stop hands tables over at once.
+#include "lakesync/sync/scheduler.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <functional>
+#include <thread>
+
+#include "daemon_test_util.h"
+#include "deltagen/scenario.h"
+#include "lakesync/common/metrics.h"
+#include "lakesync/storage/local_file_system.h"
+#include "lakesync/sync/lease.h"
+#include "lakesync/sync/sync_engine.h"
+#include "lakesync/sync/sync_metrics.h"
+#include "lakesync/sync/update_request.h"
+#include "lakesync/testing/pg_test_env.h"
+#include "table_assertions.h"
+
+namespace lakesync {
+namespace {
+
+using std::chrono::milliseconds;
+
+sync::SchedulerOptions Options(const std::string& conninfo, const std::string& id) {
+  sync::SchedulerOptions o;
+  o.target_conninfos = {conninfo};
+  o.daemon_id = id;
+  o.lease_ttl = milliseconds(30000);  // a takeover that waited for expiry would time out
+  o.poll_interval = milliseconds(100);
+  o.continuous_interval = milliseconds(100);
+  o.lag_interval = milliseconds(100);
+  return o;
+}
+
+class SchedulerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto db = testing::TestDatabase::Create();
+    if (!db.ok() && db.status().IsNotFound()) GTEST_SKIP() << db.status();
+    ASSERT_TRUE(db.ok()) << db.status();
+    db_ = std::move(db).value();
+    auto table = deltagen::Scenario::UserProfiles(2'000).Files(2).Run(
+        std::make_shared<storage::LocalFileSystem>(), dir_.path() + "/up");
+    ASSERT_TRUE(table.ok()) << table.status();
+    table_ = std::move(table).value();
+    auto engine = sync::SyncEngine::Open(db_->conninfo());
+    ASSERT_TRUE(engine.ok()) << engine.status();
+    engine_ = std::move(engine).value();
+    auto conn = db_->Connect();
+    ASSERT_TRUE(conn.ok());
+    conn_ = std::move(conn).value();
+  }
+  void TearDown() override {
+    conn_.reset();
+    engine_.reset();
+  }
+
+  void CreateTable(sync::SchedulingPolicy policy) {
+    sync::SyncedTableSpec spec;
+    spec.name = "gold.up";
+    spec.source = dir_.path() + "/up";
+    spec.primary_key = {"user_id"};
+    spec.policy = policy;
+    auto created = engine_->Create(spec);
+    ASSERT_TRUE(created.ok()) << created.status();
+    ASSERT_TRUE(sync::IsOnline(created->state)) << created->message;
+  }
+
+  // A commit to the source: some updates and deletes.
+  void Commit(int round) {
+    ASSERT_TRUE(
+        table_->Update({.every = 40, .offset = round}, {deltagen::SetExpr::Parse("score", "+1")})
+            .ok());
+    ASSERT_TRUE(table_->Delete({.every = 300, .offset = round + 1}).ok());
+  }
+
+  bool CaughtUp(milliseconds timeout = milliseconds(20000)) {
+    return testing::WaitFor(timeout, [&] {
+      auto s = engine_->Get("gold.up");
+      return s.ok() && s->last_processed_version == table_->version();
+    });
+  }
+
+  void ExpectTargetEqualsSource() {
+    auto rows = table_->CurrentRows();
+    ASSERT_TRUE(rows.ok());
+    testing::ExpectTableEquals(*conn_, "gold.up", *rows, "user_id");
+  }
+
+  std::vector<sync::LeaseInfo> Leases() {
+    auto l = sync::ListLeases(*conn_);
+    return l.ok() ? *l : std::vector<sync::LeaseInfo>{};
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<testing::TestDatabase> db_;
+  std::unique_ptr<deltagen::UserProfilesTable> table_;
+  std::unique_ptr<sync::SyncEngine> engine_;
+  std::unique_ptr<pg::Connection> conn_;
+};
+
+TEST_F(SchedulerTest, OneOfTwoDaemonsRunsAContinuousTableAndTheOtherTakesOverWhenItStops) {
+  CreateTable(sync::SchedulingPolicy::kContinuous);
+  auto a = sync::Scheduler::Start(Options(db_->conninfo(), "daemon-a"));
+  auto b = sync::Scheduler::Start(Options(db_->conninfo(), "daemon-b"));
+  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_TRUE(testing::WaitFor(milliseconds(10000), [&] { return Leases().size() == 1; }));
+  const std::string first = Leases()[0].holder;
+  for (int round = 0; round < 2; ++round) {
+    Commit(round);
+    ASSERT_TRUE(CaughtUp()) << "round " << round;
+    ExpectTargetEqualsSource();
+    auto leases = Leases();
+    ASSERT_EQ(leases.size(), 1u);
+    EXPECT_EQ(leases[0].holder, first) << "the lease stays with one daemon while it lives";
+  }
+
+  // The holder stops: it releases the lease, so the other takes over at once (the ttl is 30 s).
+  (first == "daemon-a" ? *a : *b)->Stop();
+  const std::string second = first == "daemon-a" ? "daemon-b" : "daemon-a";
+  ASSERT_TRUE(testing::WaitFor(milliseconds(10000), [&] {
+    auto l = Leases();
+    return l.size() == 1 && l[0].holder == second;
+  })) << "no takeover before the ttl: the stopped daemon did not release its lease";
+  Commit(5);
+  ASSERT_TRUE(CaughtUp());
+  ExpectTargetEqualsSource();
+}
+
+TEST_F(SchedulerTest, DaemonThatLostItsLeaseStopsThePipeline) {
+  CreateTable(sync::SchedulingPolicy::kContinuous);
+  auto a = sync::Scheduler::Start(Options(db_->conninfo(), "daemon-a"));
+  ASSERT_TRUE(a.ok());
+  ASSERT_TRUE(testing::WaitFor(milliseconds(10000), [&] { return Leases().size() == 1; }));
+  // Another daemon holds the table now (as after a's lease expired during a network outage).
+  ASSERT_TRUE(conn_
+                  ->Exec("UPDATE lakesync.leases SET holder = 'daemon-z', expires_at = "
+                         "clock_timestamp() + interval '1 hour'")
+                  .ok());
+  const int64_t before = *engine_->Get("gold.up")->last_processed_version;
+  ASSERT_TRUE(testing::WaitFor(milliseconds(10000), [&] {
+    return metrics::Global().Value("lakesync_lease_held",
+                                   sync::TableLabels(db_->name(), "gold.up")) == 0;
+  })) << "a did not notice it lost the lease";
+  Commit(0);
+  // a's pipeline polls every 100 ms; give it 20 polls to (wrongly) apply the commit.
+  std::this_thread::sleep_for(milliseconds(2000));
+  EXPECT_EQ(engine_->Get("gold.up")->last_processed_version, before)
+      << "a daemon without the lease synced the table";
+  EXPECT_EQ(Leases()[0].holder, "daemon-z");
+}
+
+TEST_F(SchedulerTest, TriggeredTableRunsOnRequestThenOnItsSchedule) {
+  CreateTable(sync::SchedulingPolicy::kTriggered);
+  auto a = sync::Scheduler::Start(Options(db_->conninfo(), "daemon-a"));
+  ASSERT_TRUE(a.ok());
+  Commit(0);
+  // Without a schedule or a request, nothing runs.
+  std::this_thread::sleep_for(milliseconds(1000));
+  EXPECT_NE(engine_->Get("gold.up")->last_processed_version, table_->version());
+
+  auto update = sync::RequestUpdate(*conn_, "gold.up", /*full_refresh=*/false);
+  ASSERT_TRUE(update.ok()) << update.status();
+  ASSERT_TRUE(testing::WaitFor(milliseconds(20000), [&] {
+    auto u = sync::GetUpdate(*conn_, *update);
+    return u.ok() && u->state == sync::UpdateState::kCompleted;
+  }));
+  EXPECT_EQ(engine_->Get("gold.up")->last_processed_version, table_->version());
+  ExpectTargetEqualsSource();
+  EXPECT_EQ(engine_->Runs("gold.up")->front().mode, "INCREMENTAL");
+  EXPECT_TRUE(testing::WaitFor(milliseconds(5000), [&] { return Leases().empty(); }))
+      << "a triggered run gives its lease back when it ends";
+
+  auto refresh = sync::RequestUpdate(*conn_, "gold.up", /*full_refresh=*/true);
+  ASSERT_TRUE(refresh.ok());
+  ASSERT_TRUE(testing::WaitFor(milliseconds(20000), [&] {
+    auto u = sync::GetUpdate(*conn_, *refresh);
+    return u.ok() && u->state == sync::UpdateState::kCompleted;
+  }));
+  EXPECT_EQ(engine_->Runs("gold.up")->front().mode, "SNAPSHOT") << "full refresh requested";
+
+  auto state = engine_->Get("gold.up");
+  ASSERT_TRUE(state.ok());
+  sync::SyncedTableSpec spec = state->spec;
+  spec.schedule = "every 1s";
+  ASSERT_TRUE(sync::StateStore(*conn_).UpdateSpec(spec).ok());
+  Commit(1);
+  ASSERT_TRUE(CaughtUp()) << "the schedule did not run the table";
+  ExpectTargetEqualsSource();
+}
+
+TEST_F(SchedulerTest, MetricsCountTheRowsAndShowNoLagOnceCaughtUp) {
+  CreateTable(sync::SchedulingPolicy::kContinuous);
+  const auto labels = sync::TableLabels(db_->name(), "gold.up");
+  auto with = [&](const char* k, const char* v) {
+    auto l = labels;
+    l.emplace_back(k, v);
+    return l;
+  };
+  const double updates_before =
+      metrics::Global()
+          .Value("lakesync_rows_synced_total", with("operation", "update"))
+          .value_or(0);
+  auto a = sync::Scheduler::Start(Options(db_->conninfo(), "daemon-a"));
+  ASSERT_TRUE(a.ok());
+  Commit(0);
+  ASSERT_TRUE(CaughtUp());
+  const auto last = sync::SyncedTableState(*engine_->Get("gold.up"));
+  ASSERT_TRUE(testing::WaitFor(milliseconds(10000), [&] {
+    return metrics::Global().Value("lakesync_lag_versions", labels) == 0 &&
+           metrics::Global().Value("lakesync_source_version", labels) == table_->version();
+  }));
+  // Round 0 updates user_id % 40 == 0 (50 rows) and deletes % 300 == 1 (7 rows).
+  EXPECT_EQ(metrics::Global().Value("lakesync_rows_synced_total", with("operation", "update")),
+            updates_before + 50);
+  EXPECT_EQ(metrics::Global().Value("lakesync_lag_seconds", labels), 0);
+  EXPECT_EQ(metrics::Global().Value("lakesync_last_processed_version", labels), table_->version());
+  EXPECT_EQ(metrics::Global().Value("lakesync_target_rows", labels), last.synced_row_count);
+  EXPECT_EQ(metrics::Global().Value("lakesync_lease_held", labels), 1);
+  const std::string text = metrics::Global().RenderPrometheus();
+  EXPECT_NE(text.find("# TYPE lakesync_sync_duration_seconds histogram"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace lakesync
