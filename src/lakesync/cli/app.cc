@@ -3,22 +3,18 @@
 #include <CLI/CLI.hpp>
 
 #include "lakesync/cli/copy_command.h"
-#include "lakesync/cli/delta_command.h"
 #include "lakesync/cli/exit_codes.h"
 #include "lakesync/cli/parquet_command.h"
 #include "lakesync/cli/serve_command.h"
 #include "lakesync/cli/synced_table_commands.h"
-#include "lakesync/parquet/batch_memory.h"
 
 namespace lakesync::cli {
 
 int Main(int argc, char** argv) {
-  parquet::RetainBatchMemory();
   CLI::App app{"lakesync: keep PostgreSQL tables in sync with Delta Lake tables"};
   app.require_subcommand(1);
   int exit_code = kExitOk;
   AddCopyCommand(app, &exit_code);
-  AddDeltaCommand(app, &exit_code);
   AddParquetCommand(app, &exit_code);
   AddSyncedTableCommands(app, &exit_code);
   AddServeCommand(app, &exit_code);

@@ -244,7 +244,11 @@ Status ConfigParser::Settings(Section& root) {
     LAKESYNC_RETURN_NOT_OK(s.String("access_key_id", &out.access_key_id));
     LAKESYNC_RETURN_NOT_OK(s.String("secret_access_key", &out.secret_access_key));
     LAKESYNC_RETURN_NOT_OK(s.String("session_token", &out.session_token));
-    LAKESYNC_RETURN_NOT_OK(s.Bool("path_style", &out.path_style));
+    bool path_style = false;
+    if (s3->get("path_style") != nullptr) {
+      LAKESYNC_RETURN_NOT_OK(s.Bool("path_style", &path_style));
+      out.path_style = path_style;
+    }
     LAKESYNC_RETURN_NOT_OK(s.Finish());
   }
   // [api]
@@ -324,6 +328,13 @@ Status ApplyEnvironment(const EnvLookup& env, std::map<std::string, Instance>& i
     }
     log.format = *v;
   }
+  if (auto v = get("LAKESYNC_LOG_LEVEL")) {
+    if (*v != "debug" && *v != "info" && *v != "warn" && *v != "error") {
+      return Status::InvalidArgument(
+          "LAKESYNC_LOG_LEVEL: must be debug, info, warn or error, not '{}'", *v);
+    }
+    log.level = *v;
+  }
   for (auto& [name, instance] : instances) {
     const std::string var = EnvName("LAKESYNC_INSTANCE_", name, "_CONNINFO");
     if (auto v = get(var)) {
@@ -363,6 +374,18 @@ Status ApplyEnvironment(const EnvLookup& env, std::map<std::string, Instance>& i
 }
 
 }  // namespace
+
+void S3Settings::ExportToEnvironment() const {
+  auto set = [](const char* name, const std::string& value) {
+    if (!value.empty()) setenv(name, value.c_str(), /*overwrite=*/1);
+  };
+  set("AWS_ENDPOINT_URL_S3", endpoint);
+  set("AWS_REGION", region);
+  set("AWS_ACCESS_KEY_ID", access_key_id);
+  set("AWS_SECRET_ACCESS_KEY", secret_access_key);
+  set("AWS_SESSION_TOKEN", session_token);
+  if (path_style) set("AWS_S3_FORCE_PATH_STYLE", *path_style ? "true" : "false");
+}
 
 EnvLookup ProcessEnv() {
   return [](const std::string& name) -> std::optional<std::string> {

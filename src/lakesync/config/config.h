@@ -52,7 +52,14 @@ struct S3Settings {
   std::string access_key_id;
   std::string secret_access_key;
   std::string session_token;
-  bool path_style = false;  // bucket in the path (MinIO, s3rver) instead of the host name
+  /// Bucket in the path (MinIO, s3rver) instead of the host name; unset: storage decides.
+  std::optional<bool> path_style;
+
+  /// Hands these settings to the storage layer, which reads the standard AWS variables
+  /// (AWS_ENDPOINT_URL_S3, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+  /// AWS_SESSION_TOKEN, AWS_S3_FORCE_PATH_STYLE): sets those this object has values for.
+  /// Call before any thread starts (setenv is not thread-safe).
+  void ExportToEnvironment() const;
 };
 
 struct ApiSettings {

@@ -63,7 +63,7 @@ TEST(ConfigTest, FullFileResolvesNames) {
   EXPECT_THAT(config->api().tokens, ::testing::ElementsAre("t1", "t2"));
   EXPECT_EQ(config->instances().at("main").max_connections, 4);
   EXPECT_EQ(config->instances().at("local").max_connections, 8);
-  EXPECT_TRUE(config->s3().path_style);
+  EXPECT_EQ(config->s3().path_style, true);
   EXPECT_EQ(config->log().format, "json");
   EXPECT_EQ(config->daemon().lease_ttl.count(), 5000);
   EXPECT_EQ(config->daemon().poll_interval.count(), 1000);
