@@ -12,6 +12,7 @@
 #include "lakesync/common/logging.h"
 #include "lakesync/common/macros.h"
 #include "lakesync/config/config.h"
+#include "lakesync/sync/scheduler.h"
 
 namespace lakesync::cli {
 namespace {
@@ -66,7 +67,17 @@ Status Serve(const ServeOptions& options) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   LAKESYNC_ASSIGN_OR_RETURN(auto server, api::ApiServer::Start(api_options));
-  // (Scheduler: started here, stopped before the server below.)
+  std::unique_ptr<sync::Scheduler> scheduler;
+  sync::SchedulerOptions scheduler_options;
+  for (const auto& db : config.Databases()) {
+    scheduler_options.target_conninfos.push_back(db.conninfo);
+  }
+  scheduler_options.daemon_id = config.daemon().id;
+  scheduler_options.lease_ttl = config.daemon().lease_ttl;
+  scheduler_options.poll_interval = config.daemon().poll_interval;
+  if (!scheduler_options.target_conninfos.empty()) {
+    LAKESYNC_ASSIGN_OR_RETURN(scheduler, sync::Scheduler::Start(scheduler_options));
+  }
 
   fmt::print("listening on http://{}:{}\n", server->host(), server->port());
   std::fflush(stdout);
@@ -74,7 +85,10 @@ Status Serve(const ServeOptions& options) {
   int signal = 0;
   sigwait(&stop_signals, &signal);
   log::Info("stopping", {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  // The API first (no new work), then the scheduler: it finishes or rolls back the batches in
+  // flight and releases its leases so other daemons take the tables over at once.
   server->Stop();
+  if (scheduler) scheduler->Stop();
   log::Info("stopped");
   return Status::OK();
 }
