@@ -236,12 +236,17 @@ Result<ColumnBatch> FileReader::ReadRowGroup(int row_group, const std::vector<in
     }
     block_of[l] = blocks.size() - 1;
   }
-  LAKESYNC_RETURN_NOT_OK(ParallelFor(blocks.size(), options_.num_threads, [&](size_t b) {
-    Block& block = blocks[b];
+  // One call for every block: object stores fetch them concurrently.
+  std::vector<storage::ReadRequest> reads;
+  reads.reserve(blocks.size());
+  for (Block& block : blocks) {
     block.data.resize(static_cast<size_t>(block.end - block.offset));
-    Status st = file_->ReadAt(block.offset, block.end - block.offset, block.data.data());
-    return st.WithContext(fmt::format("{}: row group {}", file_->path(), row_group));
-  }));
+    reads.push_back({block.offset, block.end - block.offset, block.data.data()});
+  }
+  Status read_st = file_->ReadRanges(reads);
+  if (!read_st.ok()) {
+    return read_st.WithContext(fmt::format("{}: row group {}", file_->path(), row_group));
+  }
   std::vector<ChunkSlice> slices(num_leaves);
   for (int l : order) {
     const Block& block = blocks[block_of[l]];
