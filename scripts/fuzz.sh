@@ -102,9 +102,9 @@ printf '%s\0' "${files[@]}" | node -e '
 echo "fuzz.sh: $target for ${seconds}s, ${#files[@]} seed files"
 
 # ASan/UBSan stop at the first report; libFuzzer exits non-zero on any crash, leak, timeout
-# (10 s for one input) or allocation past 2 GiB.
+# (30 s for one input: a hang, not a slow input on a loaded machine) or allocation past 2 GiB.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 cd "$build/artifacts"
-exec "$binary" "$build/corpus/$target" "$seeds" -max_total_time="$seconds" -timeout=10 \
+exec "$binary" "$build/corpus/$target" "$seeds" -max_total_time="$seconds" -timeout=30 \
   -rss_limit_mb=2048 -print_final_stats=1 -print_funcs=0 -artifact_prefix="$build/artifacts/$target-"

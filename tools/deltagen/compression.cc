@@ -10,6 +10,8 @@
 #include <cctype>
 #include <string>
 
+#include "lakesync/common/macros.h"
+
 namespace lakesync::deltagen {
 
 namespace {
@@ -73,6 +75,25 @@ Status Compress(parquet::CompressionCodec codec, const uint8_t* input, size_t si
       out->resize(old + n);
       return Status::OK();
     }
+    case CompressionCodec::LZ4: {
+      // Hadoop's framing: [4-byte BE uncompressed size][4-byte BE compressed size][LZ4 block]
+      // per frame. Frames of at most 64 KiB, so larger pages carry several (as Hadoop's
+      // block compressor writes them).
+      constexpr size_t kFrame = 64 * 1024;
+      size_t pos = 0;
+      do {
+        const size_t chunk = std::min(kFrame, size - pos);
+        Bytes block;
+        LAKESYNC_RETURN_NOT_OK(Compress(CompressionCodec::LZ4_RAW, input + pos, chunk, &block));
+        for (uint32_t v : {static_cast<uint32_t>(chunk), static_cast<uint32_t>(block.size())}) {
+          for (int shift = 24; shift >= 0; shift -= 8)
+            out->push_back(static_cast<uint8_t>(v >> shift));
+        }
+        AppendBytes(out, block.data(), block.size());
+        pos += chunk;
+      } while (pos < size);
+      return Status::OK();
+    }
     case CompressionCodec::BROTLI: {
       size_t n = BrotliEncoderMaxCompressedSize(size);
       if (n == 0) n = size + 1024;
@@ -103,11 +124,13 @@ Status ParseCodec(std::string_view name, parquet::CompressionCodec* codec) {
     *codec = CompressionCodec::GZIP;
   } else if (s == "lz4" || s == "lz4_raw") {
     *codec = CompressionCodec::LZ4_RAW;
+  } else if (s == "lz4_hadoop") {
+    *codec = CompressionCodec::LZ4;
   } else if (s == "brotli") {
     *codec = CompressionCodec::BROTLI;
   } else {
-    return Status::InvalidArgument("unknown codec '{}' (none, snappy, zstd, gzip, lz4, brotli)",
-                                   name);
+    return Status::InvalidArgument(
+        "unknown codec '{}' (none, snappy, zstd, gzip, lz4, lz4_hadoop, brotli)", name);
   }
   return Status::OK();
 }

@@ -1,5 +1,7 @@
 #include "deltagen/encoding.h"
 
+#include <algorithm>
+
 namespace lakesync::deltagen {
 
 void AppendUleb128(Bytes* out, uint64_t v) {
@@ -220,6 +222,109 @@ void BinaryDictionary::EncodePlain(Bytes* out) const {
 
 void BinaryDictionary::EncodePlainFixed(Bytes* out) const {
   AppendBytes(out, arena_.data(), arena_.size());
+}
+
+namespace {
+
+uint64_t ZigZag(int64_t v) {
+  return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+}
+
+// Packs `n` values of `width` bits (0..64), least significant bit first.
+void AppendPacked(const uint64_t* v, size_t n, int width, Bytes* out) {
+  UInt128 acc = 0;
+  int bits = 0;
+  for (size_t i = 0; i < n; ++i) {
+    acc |= static_cast<UInt128>(v[i]) << bits;
+    bits += width;
+    while (bits >= 8) {
+      out->push_back(static_cast<uint8_t>(acc));
+      acc >>= 8;
+      bits -= 8;
+    }
+  }
+  if (bits > 0) out->push_back(static_cast<uint8_t>(acc));
+}
+
+}  // namespace
+
+void EncodeDeltaBinaryPacked(const int64_t* v, size_t n, Bytes* out) {
+  constexpr size_t kBlock = 128, kMiniblocks = 4, kPerMiniblock = kBlock / kMiniblocks;
+  AppendUleb128(out, kBlock);
+  AppendUleb128(out, kMiniblocks);
+  AppendUleb128(out, n);
+  AppendUleb128(out, ZigZag(n > 0 ? v[0] : 0));
+  uint64_t deltas[kBlock];
+  for (size_t i = 1; i < n; i += kBlock) {
+    const size_t count = std::min(kBlock, n - i);
+    int64_t min_delta = 0;
+    for (size_t j = 0; j < count; ++j) {
+      deltas[j] = static_cast<uint64_t>(v[i + j]) - static_cast<uint64_t>(v[i + j - 1]);
+      const int64_t d = static_cast<int64_t>(deltas[j]);
+      if (j == 0 || d < min_delta) min_delta = d;
+    }
+    AppendUleb128(out, ZigZag(min_delta));
+    // Relative to the minimum, padded with zeros to whole miniblocks.
+    for (size_t j = 0; j < kBlock; ++j) {
+      deltas[j] = j < count ? deltas[j] - static_cast<uint64_t>(min_delta) : 0;
+    }
+    const size_t used = (count + kPerMiniblock - 1) / kPerMiniblock;
+    uint8_t widths[kMiniblocks] = {};
+    for (size_t m = 0; m < used; ++m) {
+      uint64_t max = 0;
+      for (size_t j = 0; j < kPerMiniblock; ++j) max = std::max(max, deltas[m * kPerMiniblock + j]);
+      widths[m] = static_cast<uint8_t>(BitWidth(max));
+    }
+    AppendBytes(out, widths, kMiniblocks);
+    for (size_t m = 0; m < used; ++m) {
+      AppendPacked(deltas + m * kPerMiniblock, kPerMiniblock, widths[m], out);
+    }
+  }
+}
+
+void EncodeDeltaByteArray(const std::string_view* values, size_t n, Bytes* out) {
+  PodVector<int64_t> prefixes(n), suffixes(n);
+  std::string_view previous;
+  for (size_t i = 0; i < n; ++i) {
+    const std::string_view s = values[i];
+    size_t p = 0;
+    while (p < s.size() && p < previous.size() && s[p] == previous[p]) ++p;
+    prefixes[i] = static_cast<int64_t>(p);
+    suffixes[i] = static_cast<int64_t>(s.size() - p);
+    previous = s;
+  }
+  EncodeDeltaBinaryPacked(prefixes.data(), n, out);
+  EncodeDeltaBinaryPacked(suffixes.data(), n, out);
+  for (size_t i = 0; i < n; ++i) {
+    AppendBytes(out, values[i].data() + prefixes[i], static_cast<size_t>(suffixes[i]));
+  }
+}
+
+uint16_t FloatToHalf(float f) {
+  uint32_t x;
+  std::memcpy(&x, &f, 4);
+  const uint16_t sign = static_cast<uint16_t>((x >> 16) & 0x8000);
+  const uint32_t exp = (x >> 23) & 0xff;
+  uint32_t mant = x & 0x7fffff;
+  if (exp == 0xff) return sign | 0x7c00 | (mant != 0 ? 0x200 | (mant >> 13) : 0);
+  const int32_t e = static_cast<int32_t>(exp) - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00;  // too large: infinity
+  uint32_t half, rem, halfway;
+  if (e <= 0) {  // a subnormal half (or zero)
+    if (e < -10) return sign;
+    mant |= 0x800000;
+    const int shift = 14 - e;
+    half = mant >> shift;
+    rem = mant & ((1u << shift) - 1);
+    halfway = 1u << (shift - 1);
+  } else {
+    half = (static_cast<uint32_t>(e) << 10) | (mant >> 13);
+    rem = mant & 0x1fff;
+    halfway = 0x1000;
+  }
+  // Round to nearest even; a carry into the exponent is the correct next value (or infinity).
+  if (rem > halfway || (rem == halfway && (half & 1))) ++half;
+  return static_cast<uint16_t>(sign | half);
 }
 
 }  // namespace lakesync::deltagen

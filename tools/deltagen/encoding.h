@@ -48,6 +48,17 @@ void EncodeRleHybridWithLength(const T* values, size_t n, int bit_width, Bytes* 
 /// PLAIN booleans: bit-packed, least significant bit first.
 void EncodePlainBooleans(const uint8_t* values, size_t n, Bytes* out);
 
+/// DELTA_BINARY_PACKED of `n` 64-bit values (INT32 columns pass their values sign-extended):
+/// blocks of 128 values in 4 miniblocks of 32, deltas with wrapping arithmetic.
+void EncodeDeltaBinaryPacked(const int64_t* values, size_t n, Bytes* out);
+
+/// DELTA_BYTE_ARRAY (incremental encoding): each value's prefix shared with the previous one
+/// (DELTA_BINARY_PACKED lengths), then the suffixes as DELTA_LENGTH_BYTE_ARRAY.
+void EncodeDeltaByteArray(const std::string_view* values, size_t n, Bytes* out);
+
+/// IEEE binary16 bits of `f`, rounded to nearest even (FLOAT16 columns); NaN stays NaN.
+uint16_t FloatToHalf(float f);
+
 /// Hash used by the dictionary builders.
 uint64_t HashBytes(const void* data, size_t n);
 inline uint64_t HashU64(uint64_t v) {

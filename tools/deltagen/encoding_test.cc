@@ -2,8 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <random>
+#include <string>
 #include <vector>
+
+#include "lakesync/parquet/encoding.h"
 
 namespace lakesync::deltagen {
 namespace {
@@ -154,6 +158,79 @@ TEST(BinaryDictionaryTest, DeduplicatesAndEncodesWithLengths) {
   const Bytes expect = {2, 0, 0, 0, 'a', 'b', 1, 0, 0, 0, 'c'};
   EXPECT_EQ(plain, expect);
   EXPECT_EQ(small.plain_size(), expect.size());
+}
+
+}  // namespace
+}  // namespace lakesync::deltagen
+
+namespace lakesync::deltagen {
+namespace {
+
+// The lakesync reader's decoders are the independent check of these encoders.
+TEST(DeltaBinaryPackedTest, RoundTripsThroughTheReaderIncludingExtremes) {
+  std::mt19937_64 rng(5);
+  for (size_t n : {0u, 1u, 2u, 33u, 128u, 129u, 1000u}) {
+    std::vector<int64_t> v(n);
+    for (size_t i = 0; i < n; ++i) {
+      v[i] = i % 97 == 5   ? INT64_MIN
+             : i % 89 == 7 ? INT64_MAX
+                           : static_cast<int64_t>(rng()) >> (rng() % 64);
+    }
+    Bytes out;
+    EncodeDeltaBinaryPacked(v.data(), n, &out);
+    parquet::DeltaBinaryPackedDecoder dec;
+    ASSERT_TRUE(dec.Init(out.data(), out.size()).ok());
+    ASSERT_EQ(dec.total_values(), static_cast<int64_t>(n));
+    std::vector<int64_t> back(n);
+    ASSERT_TRUE(dec.Decode(back.data(), static_cast<int64_t>(n)).ok()) << n;
+    EXPECT_EQ(back, v) << n;
+    size_t consumed = 0;
+    ASSERT_TRUE(dec.SkipToEnd(&consumed).ok());
+    EXPECT_EQ(consumed, out.size()) << n;
+  }
+}
+
+TEST(DeltaByteArrayTest, SharedPrefixesRoundTripThroughTheReader) {
+  const std::vector<std::string> values = {
+      "", "apple", "applesauce", "apply", "", "b", std::string("\0\xff", 2), "caf\xc3\xa9"};
+  std::vector<std::string_view> views(values.begin(), values.end());
+  Bytes out;
+  EncodeDeltaByteArray(views.data(), views.size(), &out);
+  PodVector<uint32_t> offsets;
+  PodVector<uint8_t> bytes;
+  ASSERT_TRUE(parquet::DecodeDeltaByteArray(out.data(), out.size(),
+                                            static_cast<int64_t>(values.size()),
+                                            parquet::ByteArrayOut{&offsets, &bytes})
+                  .ok());
+  ASSERT_EQ(offsets.size(), values.size());
+  uint32_t begin = 0;
+  for (size_t i = 0; i < values.size(); ++i) {
+    EXPECT_EQ(std::string(reinterpret_cast<const char*>(bytes.data()) + begin, offsets[i] - begin),
+              values[i]);
+    begin = offsets[i];
+  }
+}
+
+TEST(FloatToHalfTest, ExactValuesRoundingAndSpecials) {
+  EXPECT_EQ(FloatToHalf(0.0f), 0x0000);
+  EXPECT_EQ(FloatToHalf(-0.0f), 0x8000);
+  EXPECT_EQ(FloatToHalf(1.0f), 0x3c00);
+  EXPECT_EQ(FloatToHalf(-2.0f), 0xc000);
+  EXPECT_EQ(FloatToHalf(65504.0f), 0x7bff);
+  EXPECT_EQ(FloatToHalf(65520.0f), 0x7c00);             // rounds up to infinity
+  EXPECT_EQ(FloatToHalf(5.9604644775390625e-08f), 1);   // smallest subnormal
+  EXPECT_EQ(FloatToHalf(2.98023223876953125e-08f), 0);  // half of it: ties to even (0)
+  EXPECT_EQ(FloatToHalf(1.0f + 1.0f / 2048), 0x3c00);   // tie between 1 and 1+2^-10: even
+  EXPECT_EQ(FloatToHalf(1.0f + 3.0f / 2048), 0x3c02);   // tie: rounds up to even
+  EXPECT_EQ(FloatToHalf(std::numeric_limits<float>::infinity()), 0x7c00);
+  const uint16_t nan = FloatToHalf(std::numeric_limits<float>::quiet_NaN());
+  EXPECT_EQ(nan & 0x7c00, 0x7c00);
+  EXPECT_NE(nan & 0x03ff, 0);
+  // Every finite half converts back to itself.
+  for (uint32_t h = 0; h < 0x10000; ++h) {
+    if ((h & 0x7c00) == 0x7c00) continue;
+    EXPECT_EQ(FloatToHalf(parquet::HalfToFloat(static_cast<uint16_t>(h))), h) << h;
+  }
 }
 
 }  // namespace

@@ -50,6 +50,10 @@ Status PhysicalTypeFor(const DataType& type, pq::Type* physical, int32_t* type_l
     case TypeId::kFloat64:
       *physical = pq::Type::DOUBLE;
       return Status::OK();
+    case TypeId::kFloat16:
+      *physical = pq::Type::FIXED_LEN_BYTE_ARRAY;
+      *type_length = 2;
+      return Status::OK();
     case TypeId::kDecimal:
       if (type.precision < 1 || type.precision > 38 || type.scale < 0 ||
           type.scale > type.precision) {
@@ -103,6 +107,8 @@ struct LeafInfo {
   bool in_repeated = false;
   bool unsigned_order = false;
   bool decimal_flba = false;
+  // FLOAT16: min/max would need half-float ordering; only null counts are written.
+  bool no_min_max = false;
 };
 
 // Map keys are required in Parquet; the normalized schema says so, and shredding follows it.
@@ -247,6 +253,18 @@ Status AddSchemaField(const Field& f, std::vector<pq::SchemaElement>* elements,
       leaf.decimal_flba = leaf.physical == pq::Type::FIXED_LEN_BYTE_ARRAY;
       break;
     }
+    case TypeId::kFloat16:
+      e.logical_type = pq::Float16Type{};
+      leaf.no_min_max = true;
+      break;
+    case TypeId::kBinary:
+      if (t.string_kind == StringKind::kBson) {
+        e.logical_type = pq::BsonType{};
+        e.converted_type = pq::ConvertedType::BSON;
+      } else if (t.string_kind == StringKind::kUuid && leaf.type_length == 16) {
+        e.logical_type = pq::UUIDType{};
+      }
+      break;
     case TypeId::kString:
       switch (t.string_kind) {
         case StringKind::kJson:
@@ -520,6 +538,20 @@ Status Gather(const LeafInfo& leaf, const ColumnVector& v, const PodVector<uint3
         }
       }
       return Status::OK();
+    case TypeId::kFloat16: {
+      out->flba_storage.resize(idx.size() * 2);
+      const float* src = v.data<float>();
+      for (size_t i = 0; i < idx.size(); ++i) {
+        const uint16_t h = FloatToHalf(src[idx[i]]);
+        std::memcpy(out->flba_storage.data() + i * 2, &h, 2);  // little-endian bits
+      }
+      out->views.resize(idx.size());
+      for (size_t i = 0; i < idx.size(); ++i) {
+        out->views[i] =
+            std::string_view(reinterpret_cast<const char*>(out->flba_storage.data() + i * 2), 2);
+      }
+      return Status::OK();
+    }
     case TypeId::kString:
     case TypeId::kBinary:
       out->views.resize(idx.size());
@@ -565,6 +597,10 @@ class ChunkWriter {
   size_t EstimatedPageBytes() const;
   Status FlushPage();
   Status AppendPage(const pq::PageHeader& header, const Bytes& body);
+  Status CompressPage(const uint8_t* data, size_t size, Bytes* out) const {
+    const bool raw = options_.lz4_raw_blocks && options_.codec == pq::CompressionCodec::LZ4;
+    return Compress(raw ? pq::CompressionCodec::LZ4_RAW : options_.codec, data, size, out);
+  }
 
   const LeafInfo& leaf_;
   const ParquetWriterOptions& options_;
@@ -584,7 +620,7 @@ class ChunkWriter {
   Bytes pages_;
   int64_t num_values_ = 0, uncompressed_ = 0, compressed_ = 0;
   std::set<pq::Encoding> encodings_;
-  int32_t plain_pages_ = 0, dict_data_pages_ = 0;
+  int32_t plain_pages_ = 0, dict_data_pages_ = 0, delta_pages_ = 0;
   ChunkStats stats_;
 
   // Scratch.
@@ -599,12 +635,12 @@ void ChunkWriter::StartChunk() {
   pages_.clear();
   num_values_ = uncompressed_ = compressed_ = 0;
   encodings_.clear();
-  plain_pages_ = dict_data_pages_ = 0;
+  plain_pages_ = dict_data_pages_ = delta_pages_ = 0;
   stats_ = ChunkStats{};
 }
 
 void ChunkWriter::UpdateStats(const PhysicalValues& v, size_t first, size_t n) {
-  if (n == 0 || !options_.statistics) return;
+  if (n == 0 || !options_.statistics || leaf_.no_min_max) return;
   ChunkStats& s = stats_;
   switch (leaf_.physical) {
     case pq::Type::BOOLEAN:
@@ -786,6 +822,26 @@ Status ChunkWriter::FlushPage() {
     encoding = pq::Encoding::RLE_DICTIONARY;
     dict_pages_ = true;
     ++dict_data_pages_;
+  } else if (options_.delta_byte_array && is_binary()) {
+    // The page's values were gathered PLAIN; re-read them as views to encode.
+    PodVector<std::string_view> views;
+    views.reserve(static_cast<size_t>(page_values_));
+    const char* p = reinterpret_cast<const char*>(plain_.data());
+    const char* end = p + plain_.size();
+    while (p < end) {
+      size_t len = static_cast<size_t>(leaf_.type_length);
+      if (leaf_.physical == pq::Type::BYTE_ARRAY) {
+        uint32_t n;
+        std::memcpy(&n, p, 4);
+        p += 4;
+        len = n;
+      }
+      views.push_back(std::string_view(p, len));
+      p += len;
+    }
+    EncodeDeltaByteArray(views.data(), views.size(), &body_);
+    encoding = pq::Encoding::DELTA_BYTE_ARRAY;
+    ++delta_pages_;
   } else {
     if (leaf_.physical == pq::Type::BOOLEAN) {
       EncodePlainBooleans(plain_.data(), plain_.size(), &body_);
@@ -808,8 +864,7 @@ Status ChunkWriter::FlushPage() {
     // v1: levels and values are compressed together.
     levels_.insert(levels_.end(), body_.begin(), body_.end());
     compressed_buf_.clear();
-    LAKESYNC_RETURN_NOT_OK(
-        Compress(options_.codec, levels_.data(), levels_.size(), &compressed_buf_));
+    LAKESYNC_RETURN_NOT_OK(CompressPage(levels_.data(), levels_.size(), &compressed_buf_));
     header.type = pq::PageType::DATA_PAGE;
     header.uncompressed_page_size = static_cast<int32_t>(levels_.size());
     header.compressed_page_size = static_cast<int32_t>(compressed_buf_.size());
@@ -832,7 +887,7 @@ Status ChunkWriter::FlushPage() {
     compressed_buf_.clear();
     AppendBytes(&compressed_buf_, levels_.data(), levels_.size());
     const bool compress = options_.codec != pq::CompressionCodec::UNCOMPRESSED;
-    LAKESYNC_RETURN_NOT_OK(Compress(options_.codec, body_.data(), body_.size(), &compressed_buf_));
+    LAKESYNC_RETURN_NOT_OK(CompressPage(body_.data(), body_.size(), &compressed_buf_));
     header.type = pq::PageType::DATA_PAGE_V2;
     header.uncompressed_page_size = static_cast<int32_t>(levels_.size() + body_.size());
     header.compressed_page_size = static_cast<int32_t>(compressed_buf_.size());
@@ -877,7 +932,7 @@ Result<pq::ColumnChunk> ChunkWriter::FinishChunk(Bytes* file, LeafStats* file_st
       fixed_dict_.EncodePlain(&body_);
     }
     compressed_buf_.clear();
-    LAKESYNC_RETURN_NOT_OK(Compress(options_.codec, body_.data(), body_.size(), &compressed_buf_));
+    LAKESYNC_RETURN_NOT_OK(CompressPage(body_.data(), body_.size(), &compressed_buf_));
     pq::PageHeader header;
     header.type = pq::PageType::DICTIONARY_PAGE;
     header.uncompressed_page_size = static_cast<int32_t>(body_.size());
@@ -905,6 +960,9 @@ Result<pq::ColumnChunk> ChunkWriter::FinishChunk(Bytes* file, LeafStats* file_st
   if (plain_pages_ > 0) md.encoding_stats.push_back({data_type, pq::Encoding::PLAIN, plain_pages_});
   if (dict_data_pages_ > 0) {
     md.encoding_stats.push_back({data_type, pq::Encoding::RLE_DICTIONARY, dict_data_pages_});
+  }
+  if (delta_pages_ > 0) {
+    md.encoding_stats.push_back({data_type, pq::Encoding::DELTA_BYTE_ARRAY, delta_pages_});
   }
   if (options_.statistics) {
     pq::Statistics st;

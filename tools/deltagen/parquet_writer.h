@@ -33,6 +33,12 @@ struct ParquetWriterOptions {
   /// remaining pages are PLAIN.
   int64_t dictionary_page_limit = 1 << 20;
   bool data_page_v2 = false;
+  /// BYTE_ARRAY and FIXED_LEN_BYTE_ARRAY pages that are not dictionary-encoded use
+  /// DELTA_BYTE_ARRAY instead of PLAIN (as parquet-mr's v2 writer does for strings).
+  bool delta_byte_array = false;
+  /// With codec LZ4: pages hold bare LZ4 blocks instead of Hadoop frames, as some older
+  /// non-Java writers produced (readers fall back to this form).
+  bool lz4_raw_blocks = false;
   bool statistics = true;
   std::string created_by = "lakesync deltagen";
   std::vector<parquet::KeyValue> key_value_metadata;

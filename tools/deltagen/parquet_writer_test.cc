@@ -5,7 +5,9 @@
 #include <cmath>
 
 #include "deltagen/column_builder.h"
+#include "deltagen/compression.h"
 #include "deltagen/test_util.h"
+#include "lakesync/parquet/compression.h"
 #include "lakesync/parquet/metadata_codec.h"
 
 namespace lakesync::deltagen {
@@ -336,6 +338,162 @@ TEST(ParquetWriterTest, DecimalByteWidths) {
   EXPECT_EQ(DecimalByteWidth(18), 8);
   EXPECT_EQ(DecimalByteWidth(19), 9);
   EXPECT_EQ(DecimalByteWidth(38), 16);
+}
+
+}  // namespace
+}  // namespace lakesync::deltagen
+
+namespace lakesync::deltagen {
+namespace {
+
+bool HasEncoding(const pq::ColumnMetaData& md, pq::Encoding e) {
+  return std::find(md.encodings.begin(), md.encodings.end(), e) != md.encodings.end();
+}
+
+TEST(ParquetWriterTest, DeltaByteArrayPagesRoundTrip) {
+  DataType fixed = DataType::Primitive(TypeId::kBinary);
+  fixed.fixed_length = 3;
+  const std::vector<Field> schema = {MakeField("s", DataType::Primitive(TypeId::kString)),
+                                     MakeField("f", fixed),
+                                     MakeField("d38", DataType::Decimal(38, 2))};
+  std::vector<std::vector<Value>> rows;
+  for (int i = 0; i < 3000; ++i) {
+    rows.push_back({i % 9 == 0 ? Value::Null() : Value::String("user/" + std::to_string(i / 3)),
+                    i % 5 == 0 ? Value::Null() : Value::String("k" + std::to_string(10 + i % 90)),
+                    Value::Decimal(static_cast<Int128>(i) * 1'000'000'000'000 - 7)});
+  }
+  for (bool v2 : {false, true}) {
+    TempDir dir;
+    ParquetWriterOptions o;
+    o.dictionary = false;
+    o.delta_byte_array = true;
+    o.data_page_v2 = v2;
+    o.page_size = 2048;
+    ASSERT_TRUE(WriteRows(dir.Join("t.parquet"), schema, rows, o).ok());
+    auto md = Footer(dir.Join("t.parquet"));
+    ASSERT_TRUE(md.ok()) << md.status();
+    for (const auto& chunk : md->row_groups[0].columns) {
+      EXPECT_TRUE(HasEncoding(*chunk.meta_data, pq::Encoding::DELTA_BYTE_ARRAY));
+      EXPECT_FALSE(HasEncoding(*chunk.meta_data, pq::Encoding::PLAIN));
+    }
+    auto read = ReadRows(dir.Join("t.parquet"));
+    ASSERT_TRUE(read.ok()) << read.status();
+    ExpectRowsEqual(rows, *read);
+  }
+}
+
+TEST(ParquetWriterTest, Lz4HadoopFramesAndBareBlocksReadBack) {
+  // A 200 KiB page is three Hadoop frames (64 KiB each at most).
+  Bytes input;
+  for (int i = 0; i < 200 * 1024; ++i) input.push_back(static_cast<uint8_t>((i * 7) % 251));
+  Bytes framed;
+  ASSERT_TRUE(Compress(pq::CompressionCodec::LZ4, input.data(), input.size(), &framed).ok());
+  int frames = 0;
+  for (size_t pos = 0; pos + 8 <= framed.size(); ++frames) {
+    const uint32_t csize = static_cast<uint32_t>(framed[pos + 4]) << 24 |
+                           static_cast<uint32_t>(framed[pos + 5]) << 16 |
+                           static_cast<uint32_t>(framed[pos + 6]) << 8 | framed[pos + 7];
+    pos += 8 + csize;
+  }
+  EXPECT_EQ(frames, 4);  // 64 + 64 + 64 + 8 KiB
+  Bytes back(input.size());
+  ASSERT_TRUE(pq::Decompress(pq::CompressionCodec::LZ4, framed.data(), framed.size(), back.data(),
+                             back.size())
+                  .ok());
+  EXPECT_EQ(back, input);
+
+  const auto rows = PrimitiveRows(3000);
+  for (bool bare : {false, true}) {
+    TempDir dir;
+    ParquetWriterOptions o;
+    o.codec = pq::CompressionCodec::LZ4;
+    o.lz4_raw_blocks = bare;
+    o.dictionary = false;
+    ASSERT_TRUE(WriteRows(dir.Join("t.parquet"), PrimitiveSchema(), rows, o).ok());
+    auto md = Footer(dir.Join("t.parquet"));
+    ASSERT_TRUE(md.ok());
+    EXPECT_EQ(md->row_groups[0].columns[0].meta_data->codec, pq::CompressionCodec::LZ4);
+    auto read = ReadRows(dir.Join("t.parquet"));
+    ASSERT_TRUE(read.ok()) << read.status();
+    ExpectRowsEqual(rows, *read);
+  }
+}
+
+// Types DuckDB reads lossily or not at all (nanosecond UTC times, BSON) checked against values
+// stated here, through lakesync's reader.
+TEST(ParquetWriterTest, Float16NanosUnsignedEnumJsonBsonUuidReadBackExactly) {
+  DataType time_ns = DataType::Primitive(TypeId::kTime);
+  time_ns.unit = TimeUnit::kNanos;
+  time_ns.utc = true;
+  DataType e = DataType::Primitive(TypeId::kString);
+  e.string_kind = StringKind::kEnum;
+  DataType j = DataType::Primitive(TypeId::kString);
+  j.string_kind = StringKind::kJson;
+  DataType bson = DataType::Primitive(TypeId::kBinary);
+  bson.string_kind = StringKind::kBson;
+  DataType uuid = DataType::Primitive(TypeId::kBinary);
+  uuid.string_kind = StringKind::kUuid;
+  uuid.fixed_length = 16;
+  std::vector<Field> schema = {
+      MakeField("f16", DataType::Primitive(TypeId::kFloat32)),  // retyped below
+      MakeField("t", time_ns),
+      MakeField("ts", DataType::Timestamp(TimeUnit::kNanos, true)),
+      MakeField("u64", DataType::Primitive(TypeId::kUInt64)),
+      MakeField("u32", DataType::Primitive(TypeId::kUInt32)),
+      MakeField("e", e),
+      MakeField("j", j),
+      MakeField("bs", bson),
+      MakeField("uu", uuid),
+  };
+  const std::string doc("\x0c\x00\x00\x00\x10x\x00\x07\x00\x00\x00\x00", 12);
+  const std::string id("\x12\x34\x56\x78\x9a\xbc\xde\xf0\x01\x23\x45\x67\x89\xab\xcd\xef", 16);
+  const std::vector<std::vector<Value>> rows = {
+      {Value::Double(-2.5), Value::Int(86'399'999'999'999), Value::Int(1'700'000'000'123'456'789),
+       Value::Int(-1), Value::Int(4294967295LL), Value::String("BLUE"),
+       Value::String("{\"a\":[1,null]}"), Value::String(doc), Value::String(id)},
+      {Value::Double(65504), Value::Int(1), Value::Int(-1), Value::Int(0), Value::Int(0),
+       Value::String(""), Value::String("null"), Value::String(""), Value::String(id)},
+      {Value::Null(), Value::Null(), Value::Null(), Value::Null(), Value::Null(), Value::Null(),
+       Value::Null(), Value::Null(), Value::Null()},
+  };
+  auto batch = BuildBatch(schema, rows);
+  ASSERT_TRUE(batch.ok()) << batch.status();
+  schema[0].type = DataType::Primitive(TypeId::kFloat16);
+  batch->columns[0].mutable_type() = schema[0].type;
+  batch->schema = schema;
+  TempDir dir;
+  storage::LocalFileSystem fs;
+  ASSERT_TRUE(WriteParquetFile(fs, dir.Join("t.parquet"), schema, {&*batch}, {}).ok());
+
+  auto reader = testing::OpenParquet(dir.Join("t.parquet"));
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  const auto& s = (*reader)->schema();
+  EXPECT_EQ(s[0].type.id, TypeId::kFloat16);
+  EXPECT_EQ(s[1].type.id, TypeId::kTime);
+  EXPECT_EQ(s[1].type.unit, TimeUnit::kNanos);
+  EXPECT_EQ(s[2].type.unit, TimeUnit::kNanos);
+  EXPECT_TRUE(s[2].type.utc);
+  EXPECT_EQ(s[3].type.id, TypeId::kUInt64);
+  EXPECT_EQ(s[5].type.string_kind, StringKind::kEnum);
+  EXPECT_EQ(s[6].type.string_kind, StringKind::kJson);
+  EXPECT_EQ(s[7].type.string_kind, StringKind::kBson);
+  EXPECT_EQ(s[8].type.string_kind, StringKind::kUuid);
+  auto b = (*reader)->ReadRowGroup(0);
+  ASSERT_TRUE(b.ok()) << b.status();
+  const auto& c = b->columns;
+  EXPECT_EQ(c[0].data<float>()[0], -2.5f);
+  EXPECT_EQ(c[0].data<float>()[1], 65504.0f);
+  EXPECT_EQ(c[1].data<int64_t>()[0], 86'399'999'999'999);
+  EXPECT_EQ(c[2].data<int64_t>()[0], 1'700'000'000'123'456'789);
+  EXPECT_EQ(c[2].data<int64_t>()[1], -1);
+  EXPECT_EQ(c[3].data<uint64_t>()[0], UINT64_MAX);
+  EXPECT_EQ(c[4].data<uint32_t>()[0], UINT32_MAX);
+  EXPECT_EQ(c[5].StringValue(0), "BLUE");
+  EXPECT_EQ(c[6].StringValue(0), "{\"a\":[1,null]}");
+  EXPECT_EQ(c[7].StringValue(0), doc);
+  EXPECT_EQ(c[7].StringValue(1), "");
+  EXPECT_EQ(c[8].StringValue(1), id);
+  for (const ColumnVector& col : c) EXPECT_TRUE(col.IsNull(2));
 }
 
 }  // namespace

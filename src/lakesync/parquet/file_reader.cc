@@ -134,8 +134,15 @@ Status FileReader::ReadColumn(int row_group, int field, const std::vector<ChunkS
   std::vector<LeafData> leaves(static_cast<size_t>(node.num_leaves));
   for (int l = node.first_leaf; l < node.first_leaf + node.num_leaves; ++l) {
     const LeafColumn& leaf = schema_.leaves[l];
-    Status st = DecodeColumnChunk(slices[l].data, slices[l].size, *rg.columns[l].meta_data, leaf,
-                                  &leaves[l - node.first_leaf], options_.verify_page_checksums);
+    const ColumnMetaData& meta = *rg.columns[l].meta_data;
+    // A flat column has one level entry per row: checked before decoding, so a damaged count
+    // fails at once instead of after decoding that many values.
+    Status st =
+        leaf.max_rep == 0 && meta.num_values != rg.num_rows
+            ? Status::Corruption("column chunk has {} values, the row group {} rows",
+                                 meta.num_values, rg.num_rows)
+            : DecodeColumnChunk(slices[l].data, slices[l].size, meta, leaf,
+                                &leaves[l - node.first_leaf], options_.verify_page_checksums);
     if (!st.ok()) {
       return st.WithContext(
           fmt::format("{}: row group {}, column {}", file_->path(), row_group, leaf.dotted_path));

@@ -605,3 +605,46 @@ TEST(FileReaderSharedTest, DecodedValuesMatchColumnStatistics) {
 
 }  // namespace
 }  // namespace lakesync::parquet
+
+namespace lakesync::parquet {
+namespace {
+
+// `bytes` with its footer replaced by `md` (data pages kept as they are).
+std::string WithFooter(const std::string& bytes, const FileMetaData& md) {
+  uint32_t old_len;
+  std::memcpy(&old_len, bytes.data() + bytes.size() - 8, 4);
+  std::string out = bytes.substr(0, bytes.size() - 8 - old_len);
+  const std::string footer = SerializeFileMetaData(md);
+  out += footer;
+  const uint32_t len = static_cast<uint32_t>(footer.size());
+  out.append(reinterpret_cast<const char*>(&len), 4);
+  out += "PAR1";
+  return out;
+}
+
+// Found by parquet_file_fuzz: a flat column chunk whose footer claims far more values than
+// its row group has rows was decoded in full (seconds of work) before the row count check.
+TEST(FileReaderCorruptionTest, FlatChunkClaimingMoreValuesThanRowsFailsBeforeDecoding) {
+  if (SharedDir().empty() || !fs::exists(SharedDir() + kCheckpoint)) GTEST_SKIP();
+  const std::string good = ReadWholeFile(SharedDir() + kCheckpoint);
+  auto reader = FileReader::Open(std::make_shared<BufferFile>("ckpt.parquet", good));
+  ASSERT_TRUE(reader.ok());
+  FileMetaData md = (*reader)->metadata();
+  const auto& leaves = (*reader)->parquet_schema().leaves;
+  int flat = -1;
+  for (const LeafColumn& leaf : leaves) {
+    if (leaf.max_rep == 0) {
+      flat = leaf.index;
+      break;
+    }
+  }
+  ASSERT_GE(flat, 0);
+  md.row_groups[0].columns[flat].meta_data->num_values = int64_t{1} << 40;
+  Status st = OpenAndReadBytes(WithFooter(good, md), "ckpt.parquet");
+  EXPECT_TRUE(st.IsCorruption()) << st.ToString();
+  EXPECT_NE(st.message().find("column " + leaves[flat].dotted_path), std::string::npos) << st;
+  EXPECT_NE(st.message().find("1099511627776 values"), std::string::npos) << st;
+}
+
+}  // namespace
+}  // namespace lakesync::parquet
