@@ -52,4 +52,25 @@ ApiError EndpointNotFound(std::string_view method, std::string_view path) {
   return {404, "ENDPOINT_NOT_FOUND", fmt::format("No API found for '{} {}'", method, path)};
 }
 
+Status StatusFromApiError(int http_status, std::string_view error_code, std::string_view message) {
+  StatusCode code = StatusCode::kInternal;
+  if (error_code == "DATA_LOSS") {
+    code = StatusCode::kCorruption;
+  } else if (error_code == "NOT_IMPLEMENTED" || http_status == 501) {
+    code = StatusCode::kNotSupported;
+  } else if (http_status == 404) {
+    code = StatusCode::kNotFound;
+  } else if (http_status == 409) {
+    code = StatusCode::kConflict;
+  } else if (http_status == 400 || http_status == 401 || http_status == 403) {
+    code = StatusCode::kInvalidArgument;
+  } else if (http_status == 503 || http_status == 429 || http_status == 502 || http_status == 504) {
+    code = StatusCode::kUnavailable;
+  }
+  return Status(
+      code, fmt::format("{}: {}",
+                        error_code.empty() ? std::to_string(http_status) : std::string(error_code),
+                        message));
+}
+
 }  // namespace lakesync::api

@@ -41,4 +41,8 @@ ApiError MalformedRequest(std::string message);
 /// 404: no route for this method and path.
 ApiError EndpointNotFound(std::string_view method, std::string_view path);
 
+/// The inverse, for clients: the Status code an API error stands for (401 and 403 are
+/// InvalidArgument: fix the token), with "error_code: message" as its message.
+Status StatusFromApiError(int http_status, std::string_view error_code, std::string_view message);
+
 }  // namespace lakesync::api

@@ -4,14 +4,12 @@
 
 #include <algorithm>
 #include <ctime>
-#include <sstream>
 
+#include "lakesync/api/spec_update.h"
 #include "lakesync/common/logging.h"
 #include "lakesync/common/macros.h"
-#include "lakesync/delta/snapshot.h"
 #include "lakesync/pg/connection.h"
 #include "lakesync/pg/ddl.h"
-#include "lakesync/storage/file_system.h"
 #include "lakesync/sync/update_request.h"
 
 namespace lakesync::api {
@@ -35,14 +33,6 @@ int64_t EpochMillis(const std::string& iso) {
   tm.tm_year -= 1900;
   tm.tm_mon -= 1;
   return static_cast<int64_t>(timegm(&tm)) * 1000 + micros / 1000;
-}
-
-// The source must have the change data feed for TRIGGERED and CONTINUOUS.
-Status CheckSourceFeeds(const sync::SyncedTableSpec& spec) {
-  if (spec.policy == sync::SchedulingPolicy::kSnapshot) return Status::OK();
-  LAKESYNC_ASSIGN_OR_RETURN(auto fs, storage::FileSystemForPath(spec.source));
-  LAKESYNC_ASSIGN_OR_RETURN(auto snapshot, delta::Snapshot::Open(fs, spec.source));
-  return sync::CheckChangeDataFeed(spec.source, snapshot->configuration());
 }
 
 }  // namespace
@@ -156,55 +146,18 @@ Result<std::string> SyncedTableService::Delete(const std::string& name, bool pur
 Result<std::string> SyncedTableService::Update(const std::string& name,
                                                std::string_view update_mask,
                                                std::string_view body) {
-  if (update_mask.empty()) {
-    return Status::InvalidArgument(
-        "update_mask is required (the fields to change, e.g. spec.scheduling_policy)");
-  }
   LAKESYNC_ASSIGN_OR_RETURN(SyncedTableRequest req, ParseSyncedTableRequest(body));
+  LAKESYNC_ASSIGN_OR_RETURN(SpecChanges changes, ChangesFromMask(update_mask, req));
   LAKESYNC_ASSIGN_OR_RETURN(config::SyncedTableTarget target, config_.ResolveSyncedTable(name));
   LAKESYNC_ASSIGN_OR_RETURN(auto conn, pg::Connection::Open(target.conninfo));
-  sync::StateStore store(*conn);
-  auto current = store.Get(target.table);
-  if (!current.ok()) {
-    if (current.status().IsNotFound())
+  auto state = UpdateSyncedTable(*conn, target.table, changes);
+  if (!state.ok()) {
+    if (state.status().IsNotFound())
       return Status::NotFound("synced table {} does not exist", name);
-    return current.status();
+    return state.status();
   }
-  sync::SyncedTableSpec spec = current->spec;
-  std::stringstream fields{std::string(update_mask)};
-  std::string field;
-  while (std::getline(fields, field, ',')) {
-    field.erase(0, field.find_first_not_of(' '));
-    field.erase(field.find_last_not_of(' ') + 1);
-    if (field == "spec.scheduling_policy") {
-      if (!req.scheduling_policy) {
-        return Status::InvalidArgument("update_mask names spec.scheduling_policy; set it");
-      }
-      spec.policy = *req.scheduling_policy;
-    } else if (field == "spec.schedule") {
-      spec.schedule = req.schedule;  // absent: no schedule
-    } else if (field == "spec.source_table_full_name" || field == "spec.primary_key_columns" ||
-               field == "spec.timeseries_key" || field == "name" ||
-               field == "database_instance_name" || field == "logical_database_name") {
-      return Status::InvalidArgument(
-          "{} cannot change without rebuilding the table: delete the synced table (with "
-          "purge_data=true) and create it again",
-          field);
-    } else {
-      return Status::InvalidArgument(
-          "update_mask field '{}' is not one lakesync can update (spec.scheduling_policy, "
-          "spec.schedule)",
-          field);
-    }
-  }
-  LAKESYNC_RETURN_NOT_OK(sync::ValidateSpec(spec));
-  if (current->spec.policy == sync::SchedulingPolicy::kSnapshot) {
-    LAKESYNC_RETURN_NOT_OK(CheckSourceFeeds(spec));
-  }
-  LAKESYNC_RETURN_NOT_OK(store.UpdateSpec(spec));
-  LAKESYNC_ASSIGN_OR_RETURN(sync::SyncedTableState state, store.Get(target.table));
   log::Info("synced table updated", {{"table", name}, {"update_mask", update_mask}});
-  return Render(state, LocationOf(target));
+  return Render(*state, LocationOf(target));
 }
 
 Result<std::string> SyncedTableService::List(const std::string& instance,

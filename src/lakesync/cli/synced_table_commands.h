@@ -1,5 +1,6 @@
-// `lakesync create | sync | get | list | delete`: synced tables, driven directly against the
-// target database (--dsn) through the SyncEngine.
+// `lakesync create | sync | get | list | update | delete`: synced tables, either straight
+// against the target databases (--dsn, or --config whose catalogs name them) or through a
+// daemon's REST API (--host with --token).
 #pragma once
 
 #include <CLI/CLI.hpp>

@@ -1,0 +1,154 @@
+// The synced-table commands as a user runs them, in both modes: straight against the
+// databases the configuration's catalogs name (--config), and through a daemon's REST API
+// (--host with --token), with the documented exit codes.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "api_test_util.h"
+#include "deltagen/scenario.h"
+#include "lakesync/api/api_server.h"
+#include "lakesync/storage/local_file_system.h"
+#include "lakesync/testing/test_paths.h"
+#include "table_assertions.h"
+
+namespace lakesync {
+namespace {
+
+using testing::JsonDoc;
+
+class CliModesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto db = testing::TestDatabase::Create();
+    if (!db.ok() && db.status().IsNotFound()) GTEST_SKIP() << db.status();
+    ASSERT_TRUE(db.ok()) << db.status();
+    db_ = std::move(db).value();
+    auto table = deltagen::Scenario::UserProfiles(2'000).Files(2).Run(
+        std::make_shared<storage::LocalFileSystem>(), dir_.path() + "/lake/gold/up");
+    ASSERT_TRUE(table.ok()) << table.status();
+    table_ = std::move(table).value();
+    config_path_ = dir_.path() + "/lakesync.toml";
+    std::ofstream(config_path_) << testing::ApiConfigText(*db_, dir_.path() + "/lake");
+  }
+
+  // Runs `lakesync ARGS` with LAKESYNC_* variables cleared; its exit code, output in `out`.
+  int Run(const std::string& args, std::string* out) {
+    out->clear();
+    return testing::RunCommand(
+        fmt::format("env -u LAKESYNC_DSN -u LAKESYNC_HOST -u LAKESYNC_CONFIG -u LAKESYNC_TOKEN "
+                    "{}/lakesync {}",
+                    testing::BinaryDir(), args),
+        out);
+  }
+
+  int64_t Count(const std::string& table) {
+    auto conn = db_->Connect();
+    if (!conn.ok()) return -1;
+    auto rows = testing::QueryRows(**conn, "SELECT count(*) FROM " + table);
+    return rows.ok() ? std::stoll(*(*rows)[0][0]) : -1;
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<testing::TestDatabase> db_;
+  std::unique_ptr<deltagen::UserProfilesTable> table_;
+  std::string config_path_;
+};
+
+TEST_F(CliModesTest, DirectModeResolvesNamesThroughCatalogs) {
+  const std::string cfg = " --config " + config_path_;
+  std::string out;
+  ASSERT_EQ(Run("create lb.gold.up --source lake.gold.up --primary-key user_id" + cfg, &out), 0)
+      << out;
+  EXPECT_NE(out.find("SYNCED_TABLE_ONLINE_NO_PENDING_UPDATE"), std::string::npos) << out;
+  EXPECT_EQ(Count("gold.up"), 2000);
+
+  ASSERT_EQ(Run("get lb.gold.up --json" + cfg, &out), 0) << out;
+  JsonDoc got(out);
+  EXPECT_EQ(got.Str("/name"), "lb.gold.up");
+  EXPECT_EQ(got.Str("/source_table_full_name"), "lake.gold.up");
+  EXPECT_EQ(got.Int("/synced_row_count"), 2000);
+  EXPECT_FALSE(got.Str("/pipeline_id").value_or("").empty());
+
+  ASSERT_TRUE(table_->Delete({.every = 100}).ok());
+  ASSERT_EQ(Run("sync lb.gold.up --json" + cfg, &out), 0) << out;
+  EXPECT_EQ(JsonDoc(out).Str("/mode"), "INCREMENTAL") << out;
+  EXPECT_EQ(JsonDoc(out).Int("/rows_deleted"), 20) << out;
+
+  ASSERT_EQ(Run("update lb.gold.up --policy SNAPSHOT --schedule 'every 5m'" + cfg, &out), 0) << out;
+  EXPECT_NE(out.find("policy:          SNAPSHOT"), std::string::npos) << out;
+  EXPECT_NE(out.find("schedule:        every 5m"), std::string::npos) << out;
+  EXPECT_EQ(Run("update lb.gold.up" + cfg, &out), 3) << "nothing to change: " << out;
+
+  ASSERT_EQ(Run("list" + cfg, &out), 0) << out;
+  EXPECT_NE(out.find("lb.gold.up"), std::string::npos) << out;
+  // The same table through --dsn, named as PostgreSQL names it.
+  ASSERT_EQ(Run(fmt::format("get gold.up --dsn '{}'", db_->conninfo()), &out), 0) << out;
+
+  EXPECT_EQ(Run("get lb.gold.nope" + cfg, &out), 4) << out;
+  EXPECT_EQ(Run("get other.gold.up" + cfg, &out), 4) << out;
+  EXPECT_EQ(Run("get gold.up" + cfg, &out), 3) << "not three parts: " << out;
+  ASSERT_EQ(Run("delete lb.gold.up --purge" + cfg, &out), 0) << out;
+  EXPECT_EQ(Count("gold.up"), -1);
+  EXPECT_EQ(Run("get lb.gold.up", &out), 2) << "no target is a usage error: " << out;
+}
+
+TEST_F(CliModesTest, DaemonModeGoesThroughTheApi) {
+  auto config = config::Config::Load(config_path_);
+  ASSERT_TRUE(config.ok()) << config.status();
+  api::ApiServerOptions options;
+  options.tokens = {"tok"};
+  options.config = &*config;
+  options.run_updates = true;  // the daemon's Scheduler is not part of this test
+  auto server = api::ApiServer::Start(options);
+  ASSERT_TRUE(server.ok()) << server.status();
+  const std::string host =
+      fmt::format(" --host http://127.0.0.1:{} --token tok", (*server)->port());
+
+  std::string out;
+  ASSERT_EQ(Run("create lb.gold.up --source lake.gold.up --primary-key user_id" + host, &out), 0)
+      << out;
+  EXPECT_NE(out.find("SYNCED_TABLE_ONLINE_NO_PENDING_UPDATE"), std::string::npos) << out;
+  EXPECT_EQ(Count("gold.up"), 2000);
+  EXPECT_EQ(Run("create lb.gold.up --source lake.gold.up --primary-key user_id" + host, &out), 7)
+      << out;
+
+  ASSERT_EQ(Run("get lb.gold.up --json" + host, &out), 0) << out;
+  JsonDoc got(out);
+  EXPECT_EQ(got.Str("/detailed_state"), "SYNCED_TABLE_ONLINE_NO_PENDING_UPDATE");
+  EXPECT_EQ(got.Str("/source_table_full_name"), "lake.gold.up");
+  EXPECT_EQ(got.Int("/last_processed_commit_version"), 0);
+
+  ASSERT_TRUE(table_->Delete({.every = 100}).ok());
+  ASSERT_EQ(Run("sync lb.gold.up --wait --json" + host, &out), 0) << out;
+  EXPECT_EQ(JsonDoc(out).Str("/state"), "COMPLETED") << out;
+  EXPECT_EQ(JsonDoc(out).Int("/synced_table/last_processed_commit_version"), 1) << out;
+  EXPECT_EQ(Count("gold.up"), 1980);
+  ASSERT_EQ(Run("sync lb.gold.up --full-refresh --wait" + host, &out), 0) << out;
+  EXPECT_NE(out.find("COMPLETED"), std::string::npos) << out;
+  ASSERT_EQ(Run("sync lb.gold.up" + host, &out), 0) << out;
+  EXPECT_NE(out.find("queued"), std::string::npos) << out;
+
+  ASSERT_EQ(Run("update lb.gold.up --policy SNAPSHOT --json" + host, &out), 0) << out;
+  EXPECT_EQ(JsonDoc(out).Str("/scheduling_policy"), "SNAPSHOT") << out;
+  ASSERT_EQ(Run("list --json" + host, &out), 0) << out;
+  EXPECT_EQ(JsonDoc(out).Str("/0/name"), "lb.gold.up") << out;
+
+  EXPECT_EQ(Run("get lb.gold.up --token wrong" +
+                    fmt::format(" --host http://127.0.0.1:{}", (*server)->port()),
+                &out),
+            3)
+      << out;
+  EXPECT_NE(out.find("PERMISSION_DENIED"), std::string::npos) << out;
+  EXPECT_EQ(Run("get lb.gold.up --host http://127.0.0.1:1 --token tok", &out), 6) << out;
+  EXPECT_EQ(Run("sync lb.gold.up --continuous" + host, &out), 3) << out;
+
+  ASSERT_EQ(Run("delete lb.gold.up --purge" + host, &out), 0) << out;
+  EXPECT_EQ(Count("gold.up"), -1);
+  EXPECT_EQ(Run("get lb.gold.up" + host, &out), 4) << out;
+  (*server)->Stop();
+}
+
+}  // namespace
+}  // namespace lakesync
