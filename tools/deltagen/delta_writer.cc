@@ -671,7 +671,13 @@ Result<AddAction> DeltaTableWriter::WriteFileAt(const std::string& rel_dir, cons
   }
   AddAction add;
   add.path = UriEncodePath(rel);
+  // Callers may name partition columns logically; the log keys them by physical name.
   add.partition_values = pv;
+  for (auto& [key, value] : add.partition_values) {
+    for (size_t i = 0; i < options_.partition_columns.size() && i < partition_keys_.size(); ++i) {
+      if (key == options_.partition_columns[i]) key = partition_keys_[i];
+    }
+  }
   add.size = summary->file_size;
   add.modification_time = NowMs();
   add.num_records = summary->num_rows;
@@ -708,7 +714,7 @@ Result<CdcAction> DeltaTableWriter::WriteCdcFile(const std::vector<const ColumnB
                                         FromList(batches), pv, &summary));
   CdcAction cdc;
   cdc.path = add.path;
-  cdc.partition_values = pv;
+  cdc.partition_values = add.partition_values;
   cdc.size = add.size;
   return cdc;
 }

@@ -117,7 +117,12 @@ int main(int argc, char** argv) {
   cmd_up->add_flag("--no-dictionary", no_dict, "PLAIN encoding only");
   cmd_up->add_flag("--data-page-v2", up.parquet.data_page_v2, "write DATA_PAGE_V2 pages");
   cmd_up->add_flag("--deletion-vectors", up.deletion_vectors,
-                   "later DELETEs write deletion vectors (merge-on-read) instead of rewriting");
+                   "later DELETEs and UPDATEs write deletion vectors (merge-on-read) instead of "
+                   "rewriting");
+  std::string column_mapping = "none";
+  cmd_up->add_option("--column-mapping", column_mapping, "none|name|id")
+      ->check(CLI::IsMember({"none", "name", "id"}))
+      ->capture_default_str();
   cmd_up->add_flag("--overwrite", overwrite, "replace a table deltagen wrote before");
 
   // all-types
@@ -134,7 +139,6 @@ int main(int argc, char** argv) {
   cmd_at->add_option("--partition-by", at.partition_by, "a primitive column to partition by");
   cmd_at->add_flag("--no-ntz", no_ntz, "leave out timestamp_ntz (keeps reader version 1)");
   cmd_at->add_flag("--cdf", at_cdf, "enable change data feed");
-  std::string column_mapping = "none";
   cmd_at
       ->add_option("--column-mapping", column_mapping,
                    "none|name|id: physical column names col-<uuid> and field ids in files")
@@ -191,6 +195,9 @@ int main(int argc, char** argv) {
   const auto start = std::chrono::steady_clock::now();
   if (*cmd_up) {
     up.cdf = !no_cdf;
+    if (Status st = ParseColumnMapping(column_mapping, &up.column_mapping); !st.ok()) {
+      return Fail(st);
+    }
     up.parquet.dictionary = !no_dict;
     if (Status st = ParseCodec(codec, &up.parquet.codec); !st.ok()) return Fail(st);
     if (overwrite) {

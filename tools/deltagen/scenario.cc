@@ -36,6 +36,10 @@ Scenario& Scenario::DeletionVectors(bool on) {
   table.deletion_vectors = on;
   return *this;
 }
+Scenario& Scenario::ColumnMapping(deltagen::ColumnMapping mode) {
+  table.column_mapping = mode;
+  return *this;
+}
 Scenario& Scenario::RowGroupRows(int64_t rows) {
   table.parquet.row_group_rows = rows;
   return *this;
@@ -154,6 +158,9 @@ Result<Scenario> ParseScenario(std::string_view json) {
       if (key == "dictionary") t.parquet.dictionary = b;
       if (key == "cdf") t.cdf = b;
       if (key == "data_page_v2") t.parquet.data_page_v2 = b;
+    } else if (key == "column_mapping") {
+      if (v.get(sv) != simdjson::SUCCESS) return Bad(key, "must be \"none\", \"name\" or \"id\"");
+      LAKESYNC_RETURN_NOT_OK(ParseColumnMapping(sv, &t.column_mapping));
     } else if (key == "partition_by") {
       if (v.get(sv) != simdjson::SUCCESS) return Bad(key, "must be a string");
       t.partition_by = std::string(sv);

@@ -5,7 +5,8 @@
 //               {"insert":{"rows":500}},{"checkpoint":true}]}
 // Table keys: table (only "user_profiles"), name, rows, files, seed, codec, dictionary,
 // row_group_rows, page_size, data_page_v2, cdf, partition_by ("country"), clock_ms,
-// deletion_vectors (DELETE writes deletion vectors instead of rewriting files).
+// deletion_vectors (DELETE and UPDATE write deletion vectors instead of rewriting files),
+// column_mapping ("none", "name", "id").
 // Commit keys: update {every, offset, set{column: value}}, delete {every, offset},
 // insert {rows, files}, checkpoint (true or {"parts":N}). SET values: see SetExpr::Parse;
 // JSON numbers/booleans/null are literals.
@@ -44,6 +45,7 @@ struct Scenario {
   Scenario& PartitionBy(std::string column);
   Scenario& RowGroupRows(int64_t rows);
   Scenario& DeletionVectors(bool on);
+  Scenario& ColumnMapping(deltagen::ColumnMapping mode);
   Scenario& Update(int64_t every, std::vector<SetExpr> set, int64_t offset = 0);
   Scenario& Delete(int64_t every, int64_t offset = 0);
   Scenario& Insert(int64_t rows, int files = 1);

@@ -343,6 +343,7 @@ DeltaTableOptions TableOptionsFor(const UserProfilesOptions& o) {
   if (!o.partition_by.empty()) d.partition_columns = {o.partition_by};
   d.change_data_feed = o.cdf;
   d.deletion_vectors = o.deletion_vectors;
+  d.column_mapping = o.column_mapping;
   d.parquet = o.parquet;
   d.seed = o.seed;
   d.clock_ms = o.clock_ms;
@@ -393,6 +394,31 @@ std::vector<uint32_t> RowsWhere(const PodVector<uint8_t>& mask) {
 
 }  // namespace
 
+std::string ColumnMappingText(ColumnMapping mode) {
+  switch (mode) {
+    case ColumnMapping::kName:
+      return "name";
+    case ColumnMapping::kId:
+      return "id";
+    case ColumnMapping::kNone:
+      break;
+  }
+  return "none";
+}
+
+Status ParseColumnMapping(std::string_view text, ColumnMapping* mode) {
+  if (text == "none") {
+    *mode = ColumnMapping::kNone;
+  } else if (text == "name") {
+    *mode = ColumnMapping::kName;
+  } else if (text == "id") {
+    *mode = ColumnMapping::kId;
+  } else {
+    return Status::InvalidArgument("column mapping '{}' is not none, name or id", text);
+  }
+  return Status::OK();
+}
+
 Result<ColumnBatch> UserProfilesTable::Materialize(const FileState& f, size_t op_count,
                                                    PodVector<uint8_t>* live) const {
   ColumnBatch batch = GenerateUserProfiles(f.lo, f.hi, options_.seed);
@@ -412,7 +438,12 @@ Result<ColumnBatch> UserProfilesTable::Materialize(const FileState& f, size_t op
     if (op.kind == TableOp::Kind::kInsert) continue;
     mask.assign(n, 0);
     for (int64_t i = 0; i < n; ++i) mask[i] = (*live)[i] && op.where.Matches(f.lo + i);
-    if (op.kind == TableOp::Kind::kUpdate) {
+    const bool moved_out =
+        std::find(f.moved_out_ops.begin(), f.moved_out_ops.end(), k) != f.moved_out_ops.end();
+    if (std::find(f.keep_only_ops.begin(), f.keep_only_ops.end(), k) != f.keep_only_ops.end()) {
+      for (int64_t i = 0; i < n; ++i) (*live)[i] = mask[i];
+    }
+    if (op.kind == TableOp::Kind::kUpdate && !moved_out) {
       LAKESYNC_RETURN_NOT_OK(ApplySet(&batch, op.set, mask));
     } else {
       for (int64_t i = 0; i < n; ++i) (*live)[i] = (*live)[i] && !mask[i];
@@ -546,29 +577,23 @@ Result<int64_t> UserProfilesTable::RewriteFiles(const TableOp& op) {
     };
     commit.removes.push_back(writer_->RemoveFor(it->second));
     std::vector<uint32_t> changed = RowsWhere(mask);
+    ColumnBatch neu;
     if (update) {
-      ColumnBatch neu = old;
+      neu = old;
       Status st = ApplySet(&neu, op.set, mask);
       if (!st.ok()) {
         ops_.pop_back();
         return st;
       }
-      neu.selection = RowsWhere(live);
-      LAKESYNC_RETURN_NOT_OK(rewrite(neu));
-      if (options_.cdf) {
-        old.selection = changed;
-        neu.selection = changed;
-        AddChangeType(&old, "update_preimage");
-        AddChangeType(&neu, "update_postimage");
-        LAKESYNC_ASSIGN_OR_RETURN(CdcAction cdc, writer_->WriteCdcFile({&old, &neu}, pv));
-        commit.cdcs.push_back(std::move(cdc));
-      }
-    } else {
-      for (int64_t i = 0; i < n; ++i) live[i] = live[i] && !mask[i];
-      std::vector<uint32_t> remaining = RowsWhere(live);
-      if (!remaining.empty() && options_.deletion_vectors) {
-        // Merge-on-read: the file stays; its deletion vector marks every row gone since it
-        // was written, by position in the file.
+    }
+    for (int64_t i = 0; i < n; ++i) live[i] = live[i] && !mask[i];
+    std::vector<uint32_t> remaining = RowsWhere(live);
+    if (options_.deletion_vectors) {
+      // Merge-on-read: the file stays; its deletion vector marks every row gone since it was
+      // written, by position in the file. An UPDATE's new row versions go to a new file.
+      FileState kept = f;
+      if (update) kept.moved_out_ops.push_back(k);
+      if (!remaining.empty()) {
         PodVector<uint8_t> written;
         LAKESYNC_ASSIGN_OR_RETURN(ColumnBatch unused, Materialize(f, f.written_at, &written));
         (void)unused;
@@ -582,13 +607,38 @@ Result<int64_t> UserProfilesTable::RewriteFiles(const TableOp& op) {
         LAKESYNC_ASSIGN_OR_RETURN(DeletionVectorDescriptor dv,
                                   writer_->WriteDeletionVector(deleted));
         commit.adds.push_back(writer_->WithDeletionVector(it->second, std::move(dv)));
-        next_files.push_back(f);
-      } else if (!remaining.empty()) {
-        old.selection = std::move(remaining);
-        LAKESYNC_RETURN_NOT_OK(rewrite(old));
+        next_files.push_back(kept);
       }
-      if (options_.cdf) {
-        old.selection = changed;
+      if (update) {
+        neu.selection = changed;
+        LAKESYNC_ASSIGN_OR_RETURN(AddAction add, writer_->WriteDataFile(neu, pv));
+        FileState nf = f;
+        nf.path = add.path;
+        nf.written_at = k + 1;
+        // The rows f held then, that op k matched: f's history still applies to them.
+        nf.keep_only_ops.push_back(k);
+        next_files.push_back(nf);
+        commit.adds.push_back(std::move(add));
+      }
+    } else if (update) {
+      for (int64_t i = 0; i < n; ++i) live[i] = live[i] || mask[i];
+      neu.selection = RowsWhere(live);
+      LAKESYNC_RETURN_NOT_OK(rewrite(neu));
+    } else if (!remaining.empty()) {
+      old.selection = std::move(remaining);
+      LAKESYNC_RETURN_NOT_OK(rewrite(old));
+    }
+    if (options_.cdf) {
+      old.selection = changed;
+      if (update) {
+        neu.selection = changed;
+        AddChangeType(&old, "update_preimage");
+        AddChangeType(&neu, "update_postimage");
+        LAKESYNC_ASSIGN_OR_RETURN(CdcAction cdc, writer_->WriteCdcFile({&old, &neu}, pv));
+        commit.cdcs.push_back(std::move(cdc));
+      } else if (!options_.deletion_vectors) {
+        // With deletion vectors a DELETE writes no change data: readers take the deleted rows
+        // from the change of the file's deletion vector (as Spark's DV deletes leave it).
         AddChangeType(&old, "delete");
         LAKESYNC_ASSIGN_OR_RETURN(CdcAction cdc, writer_->WriteCdcFile({&old}, pv));
         commit.cdcs.push_back(std::move(cdc));
@@ -671,10 +721,11 @@ Result<int64_t> UserProfilesTable::CountRows() const {
 std::string UserProfilesTable::StateJson() const {
   const ParquetWriterOptions& p = options_.parquet;
   std::string s = fmt::format(
-      R"({{"kind":"user_profiles","version":{},"name":{},"seed":{},"rows":{},"files":{},"cdf":{},"partition_by":{},"codec":"{}","dictionary":{},"row_group_rows":{},"page_size":{},"data_page_v2":{},"deletion_vectors":{},"next_id":{})",
+      R"({{"kind":"user_profiles","version":{},"name":{},"seed":{},"rows":{},"files":{},"cdf":{},"partition_by":{},"codec":"{}","dictionary":{},"row_group_rows":{},"page_size":{},"data_page_v2":{},"deletion_vectors":{},"column_mapping":"{}","next_id":{})",
       writer_->version(), JsonQuote(options_.name), options_.seed, options_.rows, options_.files,
       options_.cdf, JsonQuote(options_.partition_by), CodecText(p.codec), p.dictionary,
-      p.row_group_rows, p.page_size, p.data_page_v2, options_.deletion_vectors, next_id_);
+      p.row_group_rows, p.page_size, p.data_page_v2, options_.deletion_vectors,
+      ColumnMappingText(options_.column_mapping), next_id_);
   if (options_.clock_ms) s += fmt::format(R"(,"clock_ms":{})", *options_.clock_ms);
   s += ",\n\"ops\":[";
   for (size_t i = 0; i < ops_.size(); ++i) {
@@ -708,6 +759,12 @@ std::string UserProfilesTable::StateJson() const {
                      f.lo, f.hi, f.birth, f.written_at);
     if (!options_.partition_by.empty()) {
       s += R"(,"partition":)" + (f.partition ? JsonQuote(*f.partition) : std::string("null"));
+    }
+    if (!f.keep_only_ops.empty()) {
+      s += fmt::format(R"(,"keep_only_ops":[{}])", fmt::join(f.keep_only_ops, ","));
+    }
+    if (!f.moved_out_ops.empty()) {
+      s += fmt::format(R"(,"moved_out_ops":[{}])", fmt::join(f.moved_out_ops, ","));
     }
     s += "}";
   }
@@ -780,6 +837,9 @@ Result<std::unique_ptr<UserProfilesTable>> UserProfilesTable::Open(
   if (doc["page_size"].get(i64) == simdjson::SUCCESS) o.parquet.page_size = i64;
   if (doc["data_page_v2"].get(b) == simdjson::SUCCESS) o.parquet.data_page_v2 = b;
   if (doc["deletion_vectors"].get(b) == simdjson::SUCCESS) o.deletion_vectors = b;
+  if (doc["column_mapping"].get(sv) == simdjson::SUCCESS) {
+    LAKESYNC_RETURN_NOT_OK(ParseColumnMapping(sv, &o.column_mapping));
+  }
   if (doc["clock_ms"].get(i64) == simdjson::SUCCESS) o.clock_ms = i64;
   if (doc["next_id"].get(i64) != simdjson::SUCCESS) return bad("next_id");
   t->next_id_ = i64;
@@ -821,6 +881,15 @@ Result<std::unique_ptr<UserProfilesTable>> UserProfilesTable::Open(
     f.written_at = f.birth;
     if (e["written_at"].get(i64) == simdjson::SUCCESS) f.written_at = static_cast<size_t>(i64);
     if (e["partition"].get(sv) == simdjson::SUCCESS) f.partition = std::string(sv);
+    for (auto [key, list] : {std::pair{"keep_only_ops", &f.keep_only_ops},
+                             std::pair{"moved_out_ops", &f.moved_out_ops}}) {
+      simdjson::dom::array ops;
+      if (e[key].get(ops) != simdjson::SUCCESS) continue;
+      for (simdjson::dom::element m : ops) {
+        if (m.get(u64) != simdjson::SUCCESS) return bad("data_files");
+        list->push_back(static_cast<size_t>(u64));
+      }
+    }
     t->files_.push_back(std::move(f));
   }
   LAKESYNC_ASSIGN_OR_RETURN(t->writer_, DeltaTableWriter::Open(fs, root, TableOptionsFor(o)));

@@ -78,6 +78,11 @@ struct TableOp {
   int64_t first_id = 0;      // kInsert: the first new user_id
 };
 
+/// "none", "name" or "id" (scenarios and the state file).
+std::string ColumnMappingText(ColumnMapping mode);
+/// InvalidArgument for anything but "none", "name" or "id".
+Status ParseColumnMapping(std::string_view text, ColumnMapping* mode);
+
 struct UserProfilesOptions {
   std::string name = "user_profiles";
   int64_t rows = 100'000;
@@ -86,9 +91,11 @@ struct UserProfilesOptions {
   bool cdf = true;
   /// "" or "country": hive-partition by country (country then cannot be updated).
   std::string partition_by;
-  /// DELETE marks rows in deletion vectors (merge-on-read) instead of rewriting files;
-  /// UPDATE stays copy-on-write.
+  /// DELETE and UPDATE mark rows in deletion vectors (merge-on-read) instead of rewriting
+  /// files; an UPDATE writes the new versions of its rows to a new file.
   bool deletion_vectors = false;
+  /// Column mapping mode (physical names "col-<uuid>", field ids in the data files).
+  ColumnMapping column_mapping = ColumnMapping::kNone;
   ParquetWriterOptions parquet;
   std::optional<int64_t> clock_ms;
 };
@@ -131,6 +138,10 @@ class UserProfilesTable {
     size_t birth = 0;                      // operations applied before these rows existed
     size_t written_at = 0;                 // operations applied when the file's rows were written
     std::optional<std::string> partition;  // partition value (partitioned tables)
+    /// Merge-on-read UPDATE output: only the rows every one of these ops matched.
+    std::vector<size_t> keep_only_ops;
+    /// Merge-on-read UPDATEs whose matched rows moved out of this file (to a new file).
+    std::vector<size_t> moved_out_ops;
   };
 
   UserProfilesTable() = default;
