@@ -12,19 +12,71 @@
 #include <sstream>
 #include <thread>
 
+#include "api_test_util.h"
+#include "deltagen/scenario.h"
+#include "lakesync/storage/local_file_system.h"
 #include "lakesync/testing/test_paths.h"
 
 extern char** environ;
 
 namespace lakesync::testing {
 
-bool WaitFor(std::chrono::milliseconds timeout, const std::function<bool()>& done) {
-  const auto until = std::chrono::steady_clock::now() + timeout;
-  while (true) {
-    if (done()) return true;
-    if (std::chrono::steady_clock::now() >= until) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+void SyncedTableTest::SetUp() {
+  LAKESYNC_TEST_DATABASE(db);
+  db_ = std::move(db);
+  auto table = deltagen::Scenario::UserProfiles(2'000).Files(2).Run(
+      std::make_shared<storage::LocalFileSystem>(), dir_.path() + "/up");
+  ASSERT_TRUE(table.ok()) << table.status();
+  table_ = std::move(table).value();
+  auto engine = sync::SyncEngine::Open(db_->conninfo());
+  ASSERT_TRUE(engine.ok()) << engine.status();
+  engine_ = std::move(engine).value();
+  auto conn = db_->Connect();
+  ASSERT_TRUE(conn.ok()) << conn.status();
+  conn_ = std::move(conn).value();
+}
+
+void SyncedTableTest::TearDown() {
+  conn_.reset();
+  engine_.reset();
+}
+
+void SyncedTableTest::CreateTable(sync::SchedulingPolicy policy) {
+  sync::SyncedTableSpec spec;
+  spec.name = "gold.up";
+  spec.source = dir_.path() + "/up";
+  spec.primary_key = {"user_id"};
+  spec.policy = policy;
+  auto created = engine_->Create(spec);
+  ASSERT_TRUE(created.ok()) << created.status();
+  ASSERT_TRUE(sync::IsOnline(created->state)) << created->message;
+}
+
+void SyncedTableTest::Commit(int round) {
+  ASSERT_TRUE(
+      table_->Update({.every = 40, .offset = round}, {deltagen::SetExpr::Parse("score", "+1")})
+          .ok());
+  ASSERT_TRUE(table_->Delete({.every = 300, .offset = round + 1}).ok());
+}
+
+bool SyncedTableTest::CaughtUp(std::chrono::milliseconds timeout) {
+  return WaitUntil(
+      [&] {
+        auto s = engine_->Get("gold.up");
+        return s.ok() && s->last_processed_version == table_->version();
+      },
+      timeout);
+}
+
+void SyncedTableTest::ExpectTargetEqualsSource() {
+  auto rows = table_->CurrentRows();
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ExpectTableEquals(*conn_, "gold.up", *rows, "user_id");
+}
+
+std::vector<sync::LeaseInfo> SyncedTableTest::Leases() {
+  auto l = sync::ListLeases(*conn_);
+  return l.ok() ? *l : std::vector<sync::LeaseInfo>{};
 }
 
 ServeProcess::ServeProcess(const std::vector<std::string>& args, const std::string& log_path)

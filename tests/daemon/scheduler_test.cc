@@ -9,16 +9,13 @@
 #include <functional>
 #include <thread>
 
+#include "api_test_util.h"
 #include "daemon_test_util.h"
-#include "deltagen/scenario.h"
 #include "lakesync/common/metrics.h"
-#include "lakesync/storage/local_file_system.h"
 #include "lakesync/sync/lease.h"
 #include "lakesync/sync/sync_engine.h"
 #include "lakesync/sync/sync_metrics.h"
 #include "lakesync/sync/update_request.h"
-#include "lakesync/testing/pg_test_env.h"
-#include "table_assertions.h"
 
 namespace lakesync {
 namespace {
@@ -36,79 +33,14 @@ sync::SchedulerOptions Options(const std::string& conninfo, const std::string& i
   return o;
 }
 
-class SchedulerTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    auto db = testing::TestDatabase::Create();
-    if (!db.ok() && db.status().IsNotFound()) GTEST_SKIP() << db.status();
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = std::move(db).value();
-    auto table = deltagen::Scenario::UserProfiles(2'000).Files(2).Run(
-        std::make_shared<storage::LocalFileSystem>(), dir_.path() + "/up");
-    ASSERT_TRUE(table.ok()) << table.status();
-    table_ = std::move(table).value();
-    auto engine = sync::SyncEngine::Open(db_->conninfo());
-    ASSERT_TRUE(engine.ok()) << engine.status();
-    engine_ = std::move(engine).value();
-    auto conn = db_->Connect();
-    ASSERT_TRUE(conn.ok());
-    conn_ = std::move(conn).value();
-  }
-  void TearDown() override {
-    conn_.reset();
-    engine_.reset();
-  }
-
-  void CreateTable(sync::SchedulingPolicy policy) {
-    sync::SyncedTableSpec spec;
-    spec.name = "gold.up";
-    spec.source = dir_.path() + "/up";
-    spec.primary_key = {"user_id"};
-    spec.policy = policy;
-    auto created = engine_->Create(spec);
-    ASSERT_TRUE(created.ok()) << created.status();
-    ASSERT_TRUE(sync::IsOnline(created->state)) << created->message;
-  }
-
-  // A commit to the source: some updates and deletes.
-  void Commit(int round) {
-    ASSERT_TRUE(
-        table_->Update({.every = 40, .offset = round}, {deltagen::SetExpr::Parse("score", "+1")})
-            .ok());
-    ASSERT_TRUE(table_->Delete({.every = 300, .offset = round + 1}).ok());
-  }
-
-  bool CaughtUp(milliseconds timeout = milliseconds(20000)) {
-    return testing::WaitFor(timeout, [&] {
-      auto s = engine_->Get("gold.up");
-      return s.ok() && s->last_processed_version == table_->version();
-    });
-  }
-
-  void ExpectTargetEqualsSource() {
-    auto rows = table_->CurrentRows();
-    ASSERT_TRUE(rows.ok());
-    testing::ExpectTableEquals(*conn_, "gold.up", *rows, "user_id");
-  }
-
-  std::vector<sync::LeaseInfo> Leases() {
-    auto l = sync::ListLeases(*conn_);
-    return l.ok() ? *l : std::vector<sync::LeaseInfo>{};
-  }
-
-  testing::TempDir dir_;
-  std::unique_ptr<testing::TestDatabase> db_;
-  std::unique_ptr<deltagen::UserProfilesTable> table_;
-  std::unique_ptr<sync::SyncEngine> engine_;
-  std::unique_ptr<pg::Connection> conn_;
-};
+using SchedulerTest = testing::SyncedTableTest;
 
 TEST_F(SchedulerTest, OneOfTwoDaemonsRunsAContinuousTableAndTheOtherTakesOverWhenItStops) {
   CreateTable(sync::SchedulingPolicy::kContinuous);
   auto a = sync::Scheduler::Start(Options(db_->conninfo(), "daemon-a"));
   auto b = sync::Scheduler::Start(Options(db_->conninfo(), "daemon-b"));
   ASSERT_TRUE(a.ok() && b.ok());
-  ASSERT_TRUE(testing::WaitFor(milliseconds(10000), [&] { return Leases().size() == 1; }));
+  ASSERT_TRUE(testing::WaitUntil([&] { return Leases().size() == 1; }, milliseconds(10000)));
   const std::string first = Leases()[0].holder;
   for (int round = 0; round < 2; ++round) {
     Commit(round);
@@ -122,10 +54,13 @@ TEST_F(SchedulerTest, OneOfTwoDaemonsRunsAContinuousTableAndTheOtherTakesOverWhe
   // The holder stops: it releases the lease, so the other takes over at once (the ttl is 30 s).
   (first == "daemon-a" ? *a : *b)->Stop();
   const std::string second = first == "daemon-a" ? "daemon-b" : "daemon-a";
-  ASSERT_TRUE(testing::WaitFor(milliseconds(10000), [&] {
-    auto l = Leases();
-    return l.size() == 1 && l[0].holder == second;
-  })) << "no takeover before the ttl: the stopped daemon did not release its lease";
+  ASSERT_TRUE(testing::WaitUntil(
+      [&] {
+        auto l = Leases();
+        return l.size() == 1 && l[0].holder == second;
+      },
+      milliseconds(10000)))
+      << "no takeover before the ttl: the stopped daemon did not release its lease";
   Commit(5);
   ASSERT_TRUE(CaughtUp());
   ExpectTargetEqualsSource();
@@ -135,17 +70,20 @@ TEST_F(SchedulerTest, DaemonThatLostItsLeaseStopsThePipeline) {
   CreateTable(sync::SchedulingPolicy::kContinuous);
   auto a = sync::Scheduler::Start(Options(db_->conninfo(), "daemon-a"));
   ASSERT_TRUE(a.ok());
-  ASSERT_TRUE(testing::WaitFor(milliseconds(10000), [&] { return Leases().size() == 1; }));
+  ASSERT_TRUE(testing::WaitUntil([&] { return Leases().size() == 1; }, milliseconds(10000)));
   // Another daemon holds the table now (as after a's lease expired during a network outage).
   ASSERT_TRUE(conn_
                   ->Exec("UPDATE lakesync.leases SET holder = 'daemon-z', expires_at = "
                          "clock_timestamp() + interval '1 hour'")
                   .ok());
   const int64_t before = *engine_->Get("gold.up")->last_processed_version;
-  ASSERT_TRUE(testing::WaitFor(milliseconds(10000), [&] {
-    return metrics::Global().Value("lakesync_lease_held",
-                                   sync::TableLabels(db_->name(), "gold.up")) == 0;
-  })) << "a did not notice it lost the lease";
+  ASSERT_TRUE(testing::WaitUntil(
+      [&] {
+        return metrics::Global().Value("lakesync_lease_held",
+                                       sync::TableLabels(db_->name(), "gold.up")) == 0;
+      },
+      milliseconds(10000)))
+      << "a did not notice it lost the lease";
   Commit(0);
   // a's pipeline polls every 100 ms; give it 20 polls to (wrongly) apply the commit.
   std::this_thread::sleep_for(milliseconds(2000));
@@ -165,22 +103,26 @@ TEST_F(SchedulerTest, TriggeredTableRunsOnRequestThenOnItsSchedule) {
 
   auto update = sync::RequestUpdate(*conn_, "gold.up", /*full_refresh=*/false);
   ASSERT_TRUE(update.ok()) << update.status();
-  ASSERT_TRUE(testing::WaitFor(milliseconds(20000), [&] {
-    auto u = sync::GetUpdate(*conn_, *update);
-    return u.ok() && u->state == sync::UpdateState::kCompleted;
-  }));
+  ASSERT_TRUE(testing::WaitUntil(
+      [&] {
+        auto u = sync::GetUpdate(*conn_, *update);
+        return u.ok() && u->state == sync::UpdateState::kCompleted;
+      },
+      milliseconds(20000)));
   EXPECT_EQ(engine_->Get("gold.up")->last_processed_version, table_->version());
   ExpectTargetEqualsSource();
   EXPECT_EQ(engine_->Runs("gold.up")->front().mode, "INCREMENTAL");
-  EXPECT_TRUE(testing::WaitFor(milliseconds(5000), [&] { return Leases().empty(); }))
+  EXPECT_TRUE(testing::WaitUntil([&] { return Leases().empty(); }, milliseconds(5000)))
       << "a triggered run gives its lease back when it ends";
 
   auto refresh = sync::RequestUpdate(*conn_, "gold.up", /*full_refresh=*/true);
   ASSERT_TRUE(refresh.ok());
-  ASSERT_TRUE(testing::WaitFor(milliseconds(20000), [&] {
-    auto u = sync::GetUpdate(*conn_, *refresh);
-    return u.ok() && u->state == sync::UpdateState::kCompleted;
-  }));
+  ASSERT_TRUE(testing::WaitUntil(
+      [&] {
+        auto u = sync::GetUpdate(*conn_, *refresh);
+        return u.ok() && u->state == sync::UpdateState::kCompleted;
+      },
+      milliseconds(20000)));
   EXPECT_EQ(engine_->Runs("gold.up")->front().mode, "SNAPSHOT") << "full refresh requested";
 
   auto state = engine_->Get("gold.up");
@@ -210,10 +152,12 @@ TEST_F(SchedulerTest, MetricsCountTheRowsAndShowNoLagOnceCaughtUp) {
   Commit(0);
   ASSERT_TRUE(CaughtUp());
   const auto last = sync::SyncedTableState(*engine_->Get("gold.up"));
-  ASSERT_TRUE(testing::WaitFor(milliseconds(10000), [&] {
-    return metrics::Global().Value("lakesync_lag_versions", labels) == 0 &&
-           metrics::Global().Value("lakesync_source_version", labels) == table_->version();
-  }));
+  ASSERT_TRUE(testing::WaitUntil(
+      [&] {
+        return metrics::Global().Value("lakesync_lag_versions", labels) == 0 &&
+               metrics::Global().Value("lakesync_source_version", labels) == table_->version();
+      },
+      milliseconds(10000)));
   // Round 0 updates user_id % 40 == 0 (50 rows) and deletes % 300 == 1 (7 rows).
   EXPECT_EQ(metrics::Global().Value("lakesync_rows_synced_total", with("operation", "update")),
             updates_before + 50);

@@ -8,79 +8,31 @@
 #include <chrono>
 #include <fstream>
 
+#include "api_test_util.h"
 #include "daemon_test_util.h"
-#include "deltagen/scenario.h"
-#include "lakesync/storage/local_file_system.h"
-#include "lakesync/sync/lease.h"
-#include "lakesync/sync/sync_engine.h"
-#include "lakesync/testing/pg_test_env.h"
-#include "table_assertions.h"
 
 namespace lakesync {
 namespace {
 
 using std::chrono::milliseconds;
 
-std::string TomlString(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
-
-class ServeTest : public ::testing::Test {
+class ServeTest : public testing::SyncedTableTest {
  protected:
   void SetUp() override {
-    auto db = testing::TestDatabase::Create();
-    if (!db.ok() && db.status().IsNotFound()) GTEST_SKIP() << db.status();
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = std::move(db).value();
-    auto table = deltagen::Scenario::UserProfiles(2'000).Files(2).Run(
-        std::make_shared<storage::LocalFileSystem>(), dir_.path() + "/up");
-    ASSERT_TRUE(table.ok()) << table.status();
-    table_ = std::move(table).value();
-    auto engine = sync::SyncEngine::Open(db_->conninfo());
-    ASSERT_TRUE(engine.ok()) << engine.status();
-    engine_ = std::move(engine).value();
-    auto conn = db_->Connect();
-    ASSERT_TRUE(conn.ok());
-    conn_ = std::move(conn).value();
-    sync::SyncedTableSpec spec;
-    spec.name = "gold.up";
-    spec.source = dir_.path() + "/up";
-    spec.primary_key = {"user_id"};
-    spec.policy = sync::SchedulingPolicy::kContinuous;
-    auto created = engine_->Create(spec);
-    ASSERT_TRUE(created.ok()) << created.status();
+    SyncedTableTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    CreateTable(sync::SchedulingPolicy::kContinuous);
   }
   void TearDown() override {
-    // Daemons first: the database is dropped after them.
-    daemons_.clear();
-    conn_.reset();
-    engine_.reset();
+    daemons_.clear();  // before the database is dropped
+    SyncedTableTest::TearDown();
   }
 
-  // Writes a configuration serving the test database with `lease_ttl_ms`.
+  // Writes a configuration serving the test database, with `lease_ttl_ms`.
   std::string WriteConfig(int lease_ttl_ms) {
     const std::string path = dir_.path() + fmt::format("/lakesync-{}.toml", lease_ttl_ms);
-    std::ofstream(path) << fmt::format(R"(
-[api]
-listen = "127.0.0.1:0"
-
-[instances.pg]
-conninfo = {}
-
-[database_catalogs.lb]
-instance = "pg"
-database = {}
-
-[daemon]
-lease_ttl_ms = {}
-poll_interval_ms = 100
-)",
-                                       TomlString(db_->admin_conninfo()), TomlString(db_->name()),
+    std::ofstream(path) << testing::ApiConfigText(*db_, dir_.path())
+                        << fmt::format("\n[daemon]\nlease_ttl_ms = {}\npoll_interval_ms = 100\n",
                                        lease_ttl_ms);
     return path;
   }
@@ -102,36 +54,13 @@ poll_interval_ms = 100
 
   // The lease holder's id, or "" when none holds the table.
   std::string Holder() {
-    auto l = sync::ListLeases(*conn_);
-    return l.ok() && l->size() == 1 ? (*l)[0].holder : "";
+    auto l = Leases();
+    return l.size() == 1 ? l[0].holder : "";
   }
   static bool IsProcess(const std::string& holder, const testing::ServeProcess& p) {
     return holder.find(fmt::format("-{}-", p.pid())) != std::string::npos;
   }
 
-  void Commit(int round) {
-    ASSERT_TRUE(
-        table_->Update({.every = 40, .offset = round}, {deltagen::SetExpr::Parse("score", "+1")})
-            .ok());
-    ASSERT_TRUE(table_->Delete({.every = 300, .offset = round + 1}).ok());
-  }
-  bool CaughtUp() {
-    return testing::WaitFor(milliseconds(30000), [&] {
-      auto s = engine_->Get("gold.up");
-      return s.ok() && s->last_processed_version == table_->version();
-    });
-  }
-  void ExpectTargetEqualsSource() {
-    auto rows = table_->CurrentRows();
-    ASSERT_TRUE(rows.ok());
-    testing::ExpectTableEquals(*conn_, "gold.up", *rows, "user_id");
-  }
-
-  testing::TempDir dir_;
-  std::unique_ptr<testing::TestDatabase> db_;
-  std::unique_ptr<deltagen::UserProfilesTable> table_;
-  std::unique_ptr<sync::SyncEngine> engine_;
-  std::unique_ptr<pg::Connection> conn_;
   std::vector<std::unique_ptr<testing::ServeProcess>> daemons_;
 };
 
@@ -141,7 +70,7 @@ TEST_F(ServeTest, TwoDaemonsOneRunsTheTableAndTheOtherTakesOverAfterSigkill) {
   testing::ServeProcess& b = StartDaemon(config);
   ASSERT_GT(a.pid(), 0) << Logs();
   ASSERT_GT(b.pid(), 0) << Logs();
-  ASSERT_TRUE(testing::WaitFor(milliseconds(10000), [&] { return !Holder().empty(); })) << Logs();
+  ASSERT_TRUE(testing::WaitUntil([&] { return !Holder().empty(); }, milliseconds(10000))) << Logs();
   const std::string first = Holder();
   ASSERT_TRUE(IsProcess(first, a) || IsProcess(first, b)) << first;
   testing::ServeProcess& holder = IsProcess(first, a) ? a : b;
@@ -166,13 +95,13 @@ TEST_F(ServeTest, SigtermExitsZeroAndReleasesTheLeaseSoAnotherDaemonTakesOverAtO
   const std::string config = WriteConfig(60000);
   testing::ServeProcess& a = StartDaemon(config, {"--log-format", "json"});
   ASSERT_GT(a.pid(), 0) << Logs();
-  ASSERT_TRUE(testing::WaitFor(milliseconds(10000), [&] { return IsProcess(Holder(), a); }))
+  ASSERT_TRUE(testing::WaitUntil([&] { return IsProcess(Holder(), a); }, milliseconds(10000)))
       << Logs();
   testing::ServeProcess& b = StartDaemon(config);
   ASSERT_GT(b.pid(), 0) << Logs();
   const std::string a_logs_path = dir_.path() + "/daemon-0.log";
   EXPECT_EQ(a.Signal(SIGTERM), 0) << Logs();
-  ASSERT_TRUE(testing::WaitFor(milliseconds(20000), [&] { return IsProcess(Holder(), b); }))
+  ASSERT_TRUE(testing::WaitUntil([&] { return IsProcess(Holder(), b); }, milliseconds(20000)))
       << "the lease was not released on SIGTERM\n"
       << Logs();
   Commit(0);
@@ -200,12 +129,15 @@ TEST_F(ServeTest, MetricsShowRowsSyncedAndNoLagAfterARealSync) {
   const std::string labels = fmt::format("database=\"{}\",table=\"gold.up\"", db_->name());
   std::string text;
   // The lag is measured on the daemon's next poll after the run.
-  ASSERT_TRUE(testing::WaitFor(milliseconds(10000), [&] {
-    text = testing::HttpGet(a.port(), "/metrics");
-    return testing::SampleValue(text, fmt::format("lakesync_source_version{{{}}}", labels)) ==
-               table_->version() &&
-           testing::SampleValue(text, fmt::format("lakesync_lag_versions{{{}}}", labels)) == 0;
-  })) << text;
+  ASSERT_TRUE(testing::WaitUntil(
+      [&] {
+        text = testing::HttpGet(a.port(), "/metrics");
+        return testing::SampleValue(text, fmt::format("lakesync_source_version{{{}}}", labels)) ==
+                   table_->version() &&
+               testing::SampleValue(text, fmt::format("lakesync_lag_versions{{{}}}", labels)) == 0;
+      },
+      milliseconds(10000)))
+      << text;
   // Round 0 updated 50 rows and deleted 7 (user_id % 40 == 0, user_id % 300 == 1).
   EXPECT_EQ(
       testing::SampleValue(

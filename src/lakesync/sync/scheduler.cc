@@ -102,7 +102,8 @@ struct Worker {
   std::atomic<bool> stop{false};   // end after the batch in flight
   std::atomic<bool> pause{false};  // ends RunContinuous between runs (stop, or a request)
   std::atomic<bool> done{false};
-  bool lost = false;  // control thread only
+  std::atomic<bool> failed{false};  // did not run: no connection, or another sync was running
+  bool lost = false;                // control thread only
 };
 
 // The control loop of one target database.
@@ -242,6 +243,16 @@ class TargetLoop {
         continue;
       }
       w.thread.join();
+      // A pipeline that could not start is retried with backoff, not on every poll.
+      if (w.failed) {
+        auto& backoff = backoff_[w.table];
+        backoff = std::min<std::chrono::milliseconds>(std::max(backoff * 2, options_.poll_interval),
+                                                      std::chrono::milliseconds(60000));
+        retry_after_[w.table] = Clock::now() + backoff;
+      } else {
+        backoff_.erase(w.table);
+        retry_after_.erase(w.table);
+      }
       if (!w.lost && release) {
         Status st = ReleaseLease(*conn_, w.table, options_.daemon_id);
         if (!st.ok()) {
@@ -259,6 +270,10 @@ class TargetLoop {
     if (running != workers_.end()) {
       // A continuous pipeline takes a requested update between two runs.
       if (c.queued && c.policy == SchedulingPolicy::kContinuous) running->second->pause = true;
+      return;
+    }
+    if (auto retry = retry_after_.find(c.name);
+        retry != retry_after_.end() && Clock::now() < retry->second) {
       return;
     }
     std::string why;
@@ -298,6 +313,7 @@ class TargetLoop {
     if (!engine.ok()) {
       log::Error("cannot open the target database for a pipeline",
                  {{"database", database_}, {"table", w.table}, {"error", engine.status()}});
+      w.failed = true;
       w.done = true;
       return;
     }
@@ -305,7 +321,9 @@ class TargetLoop {
     if (w.policy != SchedulingPolicy::kContinuous) {
       Result<SyncRun> run = (*engine)->Sync(w.table);
       if (run.status().IsConflict()) {
+        // Another process is syncing it (or took it over): retry later, with backoff.
         log::Debug("run skipped", {{"table", w.table}, {"reason", run.status()}});
+        w.failed = true;
       }
       w.done = true;
       return;
@@ -379,6 +397,8 @@ class TargetLoop {
   Clock::time_point last_connect_warning_{};
   Clock::time_point last_lag_all_{};
   std::set<std::string> known_;
+  std::map<std::string, std::chrono::milliseconds> backoff_;
+  std::map<std::string, Clock::time_point> retry_after_;
 };
 
 }  // namespace
