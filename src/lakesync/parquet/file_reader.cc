@@ -127,6 +127,26 @@ Result<std::vector<int>> FileReader::ColumnsByFieldId(const std::vector<int32_t>
   return out;
 }
 
+Result<bool> FileReader::RowGroupMayMatch(int row_group,
+                                          const std::vector<ColumnPredicate>& predicates) const {
+  for (const ColumnPredicate& p : predicates) {
+    auto may = parquet::RowGroupMayMatch(metadata_, schema_, row_group, p);
+    if (!may.ok()) return may.status().WithContext(file_->path());
+    if (!*may) return false;
+  }
+  return true;
+}
+
+Result<std::vector<int>> FileReader::RowGroupsMayMatch(
+    const std::vector<ColumnPredicate>& predicates) const {
+  std::vector<int> out;
+  for (int g = 0; g < num_row_groups(); ++g) {
+    LAKESYNC_ASSIGN_OR_RETURN(bool may, RowGroupMayMatch(g, predicates));
+    if (may) out.push_back(g);
+  }
+  return out;
+}
+
 Status FileReader::ReadColumn(int row_group, int field, const std::vector<ChunkSlice>& slices,
                               ColumnVector* out) const {
   const SchemaNode& node = schema_.fields[field];

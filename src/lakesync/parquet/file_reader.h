@@ -18,6 +18,7 @@
 #include "lakesync/common/result.h"
 #include "lakesync/parquet/format.h"
 #include "lakesync/parquet/schema.h"
+#include "lakesync/parquet/statistics_filter.h"
 #include "lakesync/storage/file_system.h"
 
 namespace lakesync::parquet {
@@ -47,6 +48,13 @@ class FileReader {
   Result<std::vector<int>> ColumnsByName(const std::vector<std::string>& names) const;
   /// Indices into schema() of the top-level columns with these Parquet field ids.
   Result<std::vector<int>> ColumnsByFieldId(const std::vector<int32_t>& ids) const;
+
+  /// Whether row group `row_group` may hold rows matching every predicate (an AND); false
+  /// when the statistics of one prove no row can (statistics_filter.h has the rules).
+  Result<bool> RowGroupMayMatch(int row_group,
+                                const std::vector<ColumnPredicate>& predicates) const;
+  /// The row groups that may match every predicate, in file order.
+  Result<std::vector<int>> RowGroupsMayMatch(const std::vector<ColumnPredicate>& predicates) const;
 
   /// Decodes one row group's selected top-level columns (empty = all) into a batch whose
   /// schema is those fields, in the order given.

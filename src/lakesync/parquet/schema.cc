@@ -105,6 +105,7 @@ Status Builder::MakeLeaf(const RawNode& raw, int16_t def, int16_t rep,
   }
   LeafColumn leaf;
   leaf.index = static_cast<int>(leaves.size());
+  leaf.element = raw.element;
   leaf.path = *path;
   leaf.dotted_path = fmt::format("{}", fmt::join(*path, "."));
   leaf.physical_type = *e.type;

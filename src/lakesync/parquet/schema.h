@@ -17,7 +17,8 @@ namespace lakesync::parquet {
 
 /// One primitive column (a column chunk per row group).
 struct LeafColumn {
-  int index = 0;  // position among the leaves == column chunk index in a row group
+  int index = 0;    // position among the leaves == column chunk index in a row group
+  int element = 0;  // its SchemaElement: index into FileMetaData::schema
   std::vector<std::string> path;
   std::string dotted_path;
   Type physical_type = Type::BOOLEAN;
