@@ -569,6 +569,15 @@ void CopyBinaryEncoder::AppendTrailer() {
 }
 
 Status CopyBinaryEncoder::AppendBatch(const ColumnBatch& batch, const RowDescriber& describe_row) {
+  return AppendRows(batch, 0, batch.num_selected(), describe_row);
+}
+
+Status CopyBinaryEncoder::AppendRows(const ColumnBatch& batch, int64_t begin, int64_t end,
+                                     const RowDescriber& describe_row) {
+  if (begin < 0 || end < begin || end > batch.num_selected()) {
+    return Status::InvalidArgument("rows [{}, {}) of a batch with {} selected rows", begin, end,
+                                   batch.num_selected());
+  }
   if (batch.num_rows < 0 || batch.num_rows > static_cast<int64_t>(UINT32_MAX)) {
     return Status::InvalidArgument("batch of {} rows", batch.num_rows);
   }
@@ -596,10 +605,9 @@ Status CopyBinaryEncoder::AppendBatch(const ColumnBatch& batch, const RowDescrib
   }
 
   const uint32_t* rows;
-  int64_t n;
+  const int64_t n = end - begin;
   if (batch.selection.has_value()) {
-    rows = batch.selection->data();
-    n = static_cast<int64_t>(batch.selection->size());
+    rows = batch.selection->data() + begin;
     for (int64_t k = 0; k < n; ++k) {
       if (rows[k] >= batch.num_rows) {
         return Status::Corruption("selection names row {} of a {}-row batch", rows[k],
@@ -607,12 +615,11 @@ Status CopyBinaryEncoder::AppendBatch(const ColumnBatch& batch, const RowDescrib
       }
     }
   } else {
-    n = batch.num_rows;
-    if (static_cast<int64_t>(all_rows_.size()) < n) {
-      all_rows_.resize(n);
+    if (static_cast<int64_t>(all_rows_.size()) < end) {
+      all_rows_.resize(end);
       std::iota(all_rows_.begin(), all_rows_.end(), 0u);
     }
-    rows = all_rows_.data();
+    rows = all_rows_.data() + begin;
   }
   if (n == 0) return Status::OK();
   const BatchRows br{rows, n, &describe_row};

@@ -46,11 +46,19 @@ class CopyBinaryEncoder {
   /// precision; InvalidArgument for a missing or mistyped column; Corruption for buffers that
   /// do not match the column's length.
   Status AppendBatch(const ColumnBatch& batch, const RowDescriber& describe_row = {});
+  /// As AppendBatch, for the selected rows at positions [begin, end) of the selection (of the
+  /// batch's rows when it has none), so a large batch can be sent in pieces that each hold
+  /// whole rows. Errors: as AppendBatch; InvalidArgument for a range outside the selection.
+  Status AppendRows(const ColumnBatch& batch, int64_t begin, int64_t end,
+                    const RowDescriber& describe_row = {});
 
   const uint8_t* data() const { return buffer_.data(); }
   size_t size() const { return buffer_.size(); }
   /// Empties the buffer (after it was sent), keeping its capacity.
   void Clear() { buffer_.clear(); }
+  /// Exchanges the encoded bytes with `other` (an emptied buffer to reuse), so they can be
+  /// sent by another thread while encoding goes on.
+  void SwapBuffer(PodVector<uint8_t>& other) { buffer_.swap(other); }
   /// Rows appended since Make.
   int64_t rows_encoded() const { return rows_encoded_; }
   const std::vector<Field>& fields() const { return fields_; }

@@ -564,6 +564,42 @@ TEST(CopyEncoderFormatTest, RowLayoutIsBigEndian) {
   EXPECT_EQ(std::string(reinterpret_cast<const char*>((*enc)->data()), (*enc)->size()), expected);
 }
 
+// A batch sent in pieces (what parallel loads do to bound their buffers) encodes to the same
+// bytes as the whole batch, with and without a selection; a range past the rows is refused.
+TEST(CopyEncoderFormatTest, RowRangesConcatenateToTheWholeBatch) {
+  const std::vector<Field> fields{F("a", T(TypeId::kInt64)), F("s", T(TypeId::kString))};
+  ColumnBatch batch =
+      MakeBatch({{fields[0], Int64Column(5, 10)},
+                 {fields[1], StringColumn(T(TypeId::kString), {"a", kNull, "ccc", "", "e"})}});
+  auto bytes = [](const CopyBinaryEncoder& e) {
+    return std::string(reinterpret_cast<const char*>(e.data()), e.size());
+  };
+  for (const auto& selection :
+       std::vector<std::optional<std::vector<uint32_t>>>{std::nullopt, {{0, 2, 3, 4}}}) {
+    batch.selection = selection;
+    auto whole = CopyBinaryEncoder::Make(fields);
+    auto pieces = CopyBinaryEncoder::Make(fields);
+    ASSERT_TRUE(whole.ok() && pieces.ok());
+    ASSERT_TRUE((*whole)->AppendBatch(batch).ok());
+    const int64_t n = batch.num_selected();
+    ASSERT_TRUE((*pieces)->AppendRows(batch, 0, 1).ok());
+    ASSERT_TRUE((*pieces)->AppendRows(batch, 1, 1).ok());  // empty
+    ASSERT_TRUE((*pieces)->AppendRows(batch, 1, n - 1).ok());
+    ASSERT_TRUE((*pieces)->AppendRows(batch, n - 1, n).ok());
+    EXPECT_EQ(bytes(**pieces), bytes(**whole));
+    EXPECT_EQ((*pieces)->rows_encoded(), n);
+    EXPECT_TRUE((*pieces)->AppendRows(batch, n - 1, n + 1).IsInvalidArgument());
+    EXPECT_TRUE((*pieces)->AppendRows(batch, 2, 1).IsInvalidArgument());
+
+    // SwapBuffer hands the bytes over and keeps encoding into the buffer given.
+    PodVector<uint8_t> taken;
+    (*pieces)->SwapBuffer(taken);
+    EXPECT_EQ(std::string(reinterpret_cast<const char*>(taken.data()), taken.size()),
+              bytes(**whole));
+    EXPECT_EQ((*pieces)->size(), 0u);
+  }
+}
+
 TEST(CopyEncoderFormatTest, NumericSendFormat) {
   uint8_t buf[internal::kMaxNumericBytes];
   auto enc = [&](Int128 v, int scale) {

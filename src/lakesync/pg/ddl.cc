@@ -130,8 +130,8 @@ Result<std::string> ColumnList(const std::vector<std::string>& columns) {
 }  // namespace
 
 Result<std::string> CreateTableSql(const QualifiedName& name, const std::vector<Field>& fields,
-                                   const std::vector<std::string>& primary_key,
-                                   bool if_not_exists) {
+                                   const std::vector<std::string>& primary_key, bool if_not_exists,
+                                   bool unlogged) {
   LAKESYNC_RETURN_NOT_OK(ValidateName(name));
   if (fields.empty()) return Status::InvalidArgument("table {} has no columns", name.ToString());
   std::unordered_set<std::string_view> names;
@@ -153,8 +153,8 @@ Result<std::string> CreateTableSql(const QualifiedName& name, const std::vector<
       return Status::InvalidArgument("primary key names \"{}\" twice", k);
     }
   }
-  std::string sql =
-      fmt::format("CREATE TABLE {}{} (", if_not_exists ? "IF NOT EXISTS " : "", name.ToSql());
+  std::string sql = fmt::format("CREATE {}TABLE {}{} (", unlogged ? "UNLOGGED " : "",
+                                if_not_exists ? "IF NOT EXISTS " : "", name.ToSql());
   for (size_t i = 0; i < fields.size(); ++i) {
     const Field& f = fields[i];
     auto type = MapType(f.type);

@@ -46,12 +46,13 @@ struct QualifiedName {
 
 bool operator==(const QualifiedName& a, const QualifiedName& b);
 
-/// CREATE TABLE name (col type, ..., PRIMARY KEY (...)) with NOT NULL on the key columns.
+/// CREATE TABLE name (col type, ..., PRIMARY KEY (...)) with NOT NULL on the key columns;
+/// CREATE UNLOGGED TABLE when `unlogged` (no WAL; emptied after a crash).
 /// Errors: InvalidArgument for no columns, duplicate or invalid column names, key columns
 /// that are not among the fields; NotSupported for types with no mapping.
 Result<std::string> CreateTableSql(const QualifiedName& name, const std::vector<Field>& fields,
                                    const std::vector<std::string>& primary_key,
-                                   bool if_not_exists = false);
+                                   bool if_not_exists = false, bool unlogged = false);
 /// ALTER TABLE name ADD [CONSTRAINT "constraint_name"] PRIMARY KEY (cols); without a name
 /// PostgreSQL names it <table>_pkey. Errors: InvalidArgument for no or invalid columns or name.
 Result<std::string> AddPrimaryKeySql(const QualifiedName& name,

@@ -63,9 +63,11 @@ Result<IncrementalResult> ApplyIncremental(pg::Connection& conn, const SyncedTab
     LAKESYNC_ASSIGN_OR_RETURN(std::optional<ColumnBatch> batch, it->Next());
     if (!batch) break;
     LAKESYNC_RETURN_NOT_OK(collapser.Add(std::move(*batch)));
-    // Counting pre-images too overstates a batch by at most 2x, which errs toward a refresh.
-    if (collapser.changes_read() > spec.full_refresh_min_changes &&
-        static_cast<double>(collapser.changes_read()) > limit) {
+    // The rule counts net changes (keys the batch changes), not feed rows: an update's pre-
+    // image, or several changes of one key, change one row. The count only grows as batches
+    // arrive, so a batch can be given up as soon as it passes the limit.
+    if (collapser.net_changes() > spec.full_refresh_min_changes &&
+        static_cast<double>(collapser.net_changes()) > limit) {
       result.needs_full_refresh = true;
       return result;
     }

@@ -2,16 +2,18 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
+#include <thread>
 
 #include "lakesync/common/macros.h"
 #include "lakesync/delta/scan.h"
 #include "lakesync/delta/snapshot.h"
 #include "lakesync/pg/connection.h"
-#include "lakesync/pg/copy_stream.h"
 #include "lakesync/pg/ddl.h"
 #include "lakesync/pg/transaction.h"
 #include "lakesync/sync/key_columns.h"
+#include "lakesync/sync/parallel_copy.h"
 #include "lakesync/sync/read_only.h"
 
 namespace lakesync::sync {
@@ -70,6 +72,148 @@ Result<std::vector<CarriedIndex>> RebuildUserIndexes(pg::Connection& conn,
   return out;
 }
 
+// Locks out other loads of `target` for as long as `conn` is open: they would drop and refill
+// the same side table. A session lock, so a crashed load's lock goes with its connection.
+Status LockTarget(pg::Connection& conn, const pg::QualifiedName& target) {
+  // Two-key advisory locks with lakesync's own first key ('LKSY') stay clear of other users.
+  return conn.Query("SELECT pg_advisory_lock(1280003929, hashtext($1))", {target.ToSql()}).status();
+}
+
+// How many connections to load over: what the options and the target allow, and no more
+// than the table's size is worth.
+Result<int> PlanConnections(pg::Connection& conn, const SnapshotLoadOptions& options,
+                            const delta::Snapshot& snapshot) {
+  int64_t bytes = 0;
+  for (const auto& f : snapshot.files()) bytes += f.size;
+  const int64_t per = std::max<int64_t>(1, options.bytes_per_connection);
+  const int worth = static_cast<int>(std::min<int64_t>(1 + bytes / per, 1 << 16));
+  const int wanted = std::max(1, std::min(options.max_connections, worth));
+  if (wanted == 1) return 1;
+  LAKESYNC_ASSIGN_OR_RETURN(ConnectionCapacity capacity, ConnectionCapacity::Query(conn));
+  return ConnectionsAvailable(capacity, options.limits, wanted);
+}
+
+// Opens up to `n` more connections for the COPYs. A refused connection (the server filled
+// up since it was asked) just means fewer of them.
+Result<std::vector<std::unique_ptr<pg::Connection>>> OpenWorkers(const std::string& conninfo,
+                                                                 int n) {
+  std::vector<std::unique_ptr<pg::Connection>> out;
+  for (int i = 0; i < n; ++i) {
+    auto conn = pg::Connection::Open(conninfo);
+    if (!conn.ok()) {
+      if (conn.status().IsUnavailable()) break;
+      return conn.status();
+    }
+    LAKESYNC_RETURN_NOT_OK((*conn)->SetApplicationName("lakesync"));
+    // The side table is discarded after a crash anyway, and the swap's commit flushes the WAL
+    // these commits wrote: waiting for each flush gains nothing.
+    LAKESYNC_RETURN_NOT_OK((*conn)->Exec("SET synchronous_commit TO off"));
+    out.push_back(std::move(conn).value());
+  }
+  return out;
+}
+
+// Fills the committed, empty side table `load` with the snapshot's rows.
+Status FillSideTable(pg::Connection& conn, const SnapshotLoadOptions& options,
+                     const delta::Snapshot& snapshot, const pg::QualifiedName& load,
+                     SnapshotLoadResult& result) {
+  LAKESYNC_ASSIGN_OR_RETURN(int connections, PlanConnections(conn, options, snapshot));
+  LAKESYNC_ASSIGN_OR_RETURN(auto workers, OpenWorkers(options.conninfo, connections - 1));
+  std::vector<pg::Connection*> conns{&conn};
+  for (auto& w : workers) conns.push_back(w.get());
+  result.connections = static_cast<int>(conns.size());
+
+  LAKESYNC_ASSIGN_OR_RETURN(auto scan, delta::Scan::Make(snapshot));
+  ParallelCopyOptions copy;
+  copy.primary_key = options.primary_key;
+  copy.decoders = options.decoders;
+  if (copy.decoders <= 0) {
+    const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+    copy.decoders = std::min(cores, (result.connections + 3) / 4);
+  }
+  copy.chunk_bytes = options.copy_chunk_bytes;
+  copy.on_rows = options.on_rows;
+  LAKESYNC_RETURN_NOT_OK(conn.Exec("SET synchronous_commit TO off"));
+  auto copied = CopyScan(*scan, conns, load, snapshot.schema().fields, copy);
+  LAKESYNC_RETURN_NOT_OK(copied.status());
+  // The swap's commit must be durable before the caller reports it.
+  LAKESYNC_RETURN_NOT_OK(conn.Exec("RESET synchronous_commit"));
+  result.files_read = static_cast<int64_t>(scan->files().size());
+  result.rows_loaded = copied->rows_copied;
+  result.rows_skipped_null_key = copied->rows_skipped_null_key;
+  return Status::OK();
+}
+
+// Turns the filled side table into the target, in one transaction: timeseries dedup, the
+// primary key, read-only guards, the target's own indexes, the renames, and the caller's
+// before_commit (which records the version loaded).
+Status SwapIn(pg::Connection& conn, const SnapshotLoadOptions& options,
+              const pg::QualifiedName& target, const pg::QualifiedName& load,
+              const pg::QualifiedName& old, const BeforeCommit& before_commit,
+              SnapshotLoadResult& result) {
+  LAKESYNC_ASSIGN_OR_RETURN(auto txn, pg::Transaction::Begin(conn));
+  if (!options.index_build_memory.empty()) {
+    LAKESYNC_RETURN_NOT_OK(conn.Exec(fmt::format("SET LOCAL maintenance_work_mem = {}",
+                                                 pg::QuoteLiteral(options.index_build_memory))));
+  }
+  // Logged before the key is built: SET LOGGED rewrites the table and rebuilds its indexes.
+  if (options.unlogged_load) {
+    LAKESYNC_RETURN_NOT_OK(conn.Exec(fmt::format("ALTER TABLE {} SET LOGGED", load.ToSql())));
+  }
+  std::vector<std::string> quoted_keys;
+  for (const auto& k : options.primary_key) quoted_keys.push_back(pg::QuoteIdent(k));
+  if (options.timeseries_key) {
+    // Of the rows sharing a key, keep the one with the greatest timeseries value.
+    LAKESYNC_ASSIGN_OR_RETURN(
+        auto dedup,
+        conn.Query(fmt::format(
+            "DELETE FROM {0} t USING (SELECT ctid AS id, row_number() OVER (PARTITION BY {1} "
+            "ORDER BY {2} DESC NULLS LAST) AS n FROM {0}) d WHERE t.ctid = d.id AND d.n > 1",
+            load.ToSql(), fmt::join(quoted_keys, ", "), pg::QuoteIdent(*options.timeseries_key))));
+    result.rows_deduplicated = dedup.affected_rows();
+    result.rows_loaded -= result.rows_deduplicated;
+  }
+
+  // The key is built after the load: one sort instead of an index update per row.
+  // The constraint is named after the load table, then renamed with it, so the next load's
+  // constraint never collides with the live one.
+  Status pk = conn.Exec(fmt::format("ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY ({})",
+                                    load.ToSql(), pg::QuoteIdent(DerivedName(load.table, "_pkey")),
+                                    fmt::join(quoted_keys, ", ")));
+  if (pk.IsConflict()) {
+    return Status::Conflict(
+        "PRIMARY_KEY_CONSTRAINT_VIOLATION: the source table {} (version {}) has more than one "
+        "row for the same primary key ({}); pick key columns that are unique per row, or set a "
+        "timeseries_key so the latest row wins. PostgreSQL said: {}",
+        options.source, result.version, fmt::join(options.primary_key, ", "), pk.message());
+  }
+  LAKESYNC_RETURN_NOT_OK(pk);
+
+  if (options.read_only) LAKESYNC_RETURN_NOT_OK(MakeReadOnly(conn, load));
+  LAKESYNC_ASSIGN_OR_RETURN(std::vector<CarriedIndex> carried,
+                            RebuildUserIndexes(conn, target, load));
+
+  // Swap: the old table (if any) is renamed away and dropped; readers block only for the
+  // instant between the rename and the commit.
+  LAKESYNC_RETURN_NOT_OK(conn.Exec(fmt::format("DROP TABLE IF EXISTS {}", old.ToSql())));
+  LAKESYNC_RETURN_NOT_OK(conn.Exec(fmt::format("ALTER TABLE IF EXISTS {} RENAME TO {}",
+                                               target.ToSql(), pg::QuoteIdent(old.table))));
+  LAKESYNC_RETURN_NOT_OK(conn.Exec(
+      fmt::format("ALTER TABLE {} RENAME TO {}", load.ToSql(), pg::QuoteIdent(target.table))));
+  LAKESYNC_RETURN_NOT_OK(conn.Exec(fmt::format("DROP TABLE IF EXISTS {}", old.ToSql())));
+  for (const auto& index : carried) {
+    LAKESYNC_RETURN_NOT_OK(
+        conn.Exec(fmt::format("ALTER INDEX {}.{} RENAME TO {}", pg::QuoteIdent(target.schema),
+                              pg::QuoteIdent(index.temp_name), pg::QuoteIdent(index.name))));
+  }
+  LAKESYNC_RETURN_NOT_OK(
+      conn.Exec(fmt::format("ALTER TABLE {} RENAME CONSTRAINT {} TO {}", target.ToSql(),
+                            pg::QuoteIdent(DerivedName(load.table, "_pkey")),
+                            pg::QuoteIdent(DerivedName(target.table, "_pkey")))));
+  if (before_commit) LAKESYNC_RETURN_NOT_OK(before_commit(conn, result));
+  return txn->Commit();
+}
+
 }  // namespace
 
 Result<SnapshotLoadResult> LoadSnapshot(const SnapshotLoadOptions& options,
@@ -100,6 +244,7 @@ Result<SnapshotLoadResult> LoadSnapshot(const SnapshotLoadOptions& options,
   LAKESYNC_RETURN_NOT_OK(conn->SetApplicationName("lakesync"));
   // The IF [NOT] EXISTS statements below are expected to find nothing; their notices are noise.
   LAKESYNC_RETURN_NOT_OK(conn->Exec("SET client_min_messages TO warning"));
+  LAKESYNC_RETURN_NOT_OK(LockTarget(*conn, target));
 
   // Never replace a table lakesync did not create: its comment marks the ones it did.
   LAKESYNC_ASSIGN_OR_RETURN(
@@ -113,95 +258,49 @@ Result<SnapshotLoadResult> LoadSnapshot(const SnapshotLoadOptions& options,
         "another target name",
         target.ToSql());
   }
+  LAKESYNC_ASSIGN_OR_RETURN(result.estimated_bytes,
+                            EstimateTableBytes(*snapshot, options.primary_key));
+  LAKESYNC_ASSIGN_OR_RETURN(result.warnings, CheckCapacity(*conn, options.limits, target.ToString(),
+                                                           result.estimated_bytes));
 
-  // One transaction: a crash or error anywhere leaves neither a half-loaded table nor a
-  // changed target behind.
-  LAKESYNC_ASSIGN_OR_RETURN(auto txn, pg::Transaction::Begin(*conn));
-  LAKESYNC_ASSIGN_OR_RETURN(
-      pg::QueryResult schema_exists,
-      conn->Query("SELECT to_regnamespace($1) IS NOT NULL", {pg::QuoteIdent(target.schema)}));
-  if (schema_exists.Get(0, 0) != "t") {
-    LAKESYNC_RETURN_NOT_OK(conn->Exec(pg::CreateSchemaSql(target.schema)));
-    // A schema lakesync creates is readable by all, as its tables are; an existing schema's
-    // access stays as its owner set it.
-    if (options.read_only) {
-      LAKESYNC_RETURN_NOT_OK(conn->Exec(
-          fmt::format("GRANT USAGE ON SCHEMA {} TO PUBLIC", pg::QuoteIdent(target.schema))));
-    }
-  }
-  LAKESYNC_RETURN_NOT_OK(conn->Exec(pg::DropTableSql(load)));
-  LAKESYNC_ASSIGN_OR_RETURN(std::string create_sql, pg::CreateTableSql(load, fields, {}));
-  LAKESYNC_RETURN_NOT_OK(conn->Exec(create_sql));
-  LAKESYNC_RETURN_NOT_OK(conn->Exec(
-      fmt::format("COMMENT ON TABLE {} IS {}", load.ToSql(),
-                  pg::QuoteLiteral(fmt::format("{} {}", kTableCommentPrefix, options.source)))));
-  LAKESYNC_ASSIGN_OR_RETURN(auto stream,
-                            pg::CopyStream::Begin(*conn, load, fields, options.copy_chunk_bytes));
-  LAKESYNC_ASSIGN_OR_RETURN(auto scan, delta::Scan::Make(*snapshot));
-  LAKESYNC_ASSIGN_OR_RETURN(auto batches, scan->Open());
-  while (true) {
-    LAKESYNC_ASSIGN_OR_RETURN(std::optional<ColumnBatch> batch, batches->Next());
-    if (!batch) break;
-    LAKESYNC_ASSIGN_OR_RETURN(KeyColumns keys, KeyColumns::Make(*batch, options.primary_key));
-    result.rows_skipped_null_key += keys.DropNullKeys(*batch);
-    LAKESYNC_RETURN_NOT_OK(stream->Write(*batch, [&](int64_t row) { return keys.Describe(row); }));
-  }
-  result.files_read = static_cast<int64_t>(scan->files().size());
-  LAKESYNC_ASSIGN_OR_RETURN(result.rows_loaded, stream->Finish());
-
-  std::vector<std::string> quoted_keys;
-  for (const auto& k : options.primary_key) quoted_keys.push_back(pg::QuoteIdent(k));
-  if (options.timeseries_key) {
-    // Of the rows sharing a key, keep the one with the greatest timeseries value.
+  // The side table, committed empty so that every connection can fill it. What an earlier
+  // load that crashed left behind is dropped first.
+  {
+    LAKESYNC_ASSIGN_OR_RETURN(auto txn, pg::Transaction::Begin(*conn));
     LAKESYNC_ASSIGN_OR_RETURN(
-        auto dedup,
-        conn->Query(fmt::format(
-            "DELETE FROM {0} t USING (SELECT ctid AS id, row_number() OVER (PARTITION BY {1} "
-            "ORDER BY {2} DESC NULLS LAST) AS n FROM {0}) d WHERE t.ctid = d.id AND d.n > 1",
-            load.ToSql(), fmt::join(quoted_keys, ", "), pg::QuoteIdent(*options.timeseries_key))));
-    result.rows_deduplicated = dedup.affected_rows();
-    result.rows_loaded -= result.rows_deduplicated;
+        pg::QueryResult schema_exists,
+        conn->Query("SELECT to_regnamespace($1) IS NOT NULL", {pg::QuoteIdent(target.schema)}));
+    if (schema_exists.Get(0, 0) != "t") {
+      LAKESYNC_RETURN_NOT_OK(conn->Exec(pg::CreateSchemaSql(target.schema)));
+      // A schema lakesync creates is readable by all, as its tables are; an existing schema's
+      // access stays as its owner set it.
+      if (options.read_only) {
+        LAKESYNC_RETURN_NOT_OK(conn->Exec(
+            fmt::format("GRANT USAGE ON SCHEMA {} TO PUBLIC", pg::QuoteIdent(target.schema))));
+      }
+    }
+    LAKESYNC_RETURN_NOT_OK(conn->Exec(pg::DropTableSql(load)));
+    LAKESYNC_ASSIGN_OR_RETURN(
+        std::string create_sql,
+        pg::CreateTableSql(load, fields, {}, /*if_not_exists=*/false, options.unlogged_load));
+    LAKESYNC_RETURN_NOT_OK(conn->Exec(create_sql));
+    LAKESYNC_RETURN_NOT_OK(conn->Exec(
+        fmt::format("COMMENT ON TABLE {} IS {}", load.ToSql(),
+                    pg::QuoteLiteral(fmt::format("{} {}", kTableCommentPrefix, options.source)))));
+    LAKESYNC_RETURN_NOT_OK(txn->Commit());
   }
 
-  // The key is built after the load: one sort instead of an index update per row.
-  // The constraint is named after the load table, then renamed with it, so the next load's
-  // constraint never collides with the live one.
-  Status pk = conn->Exec(fmt::format("ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY ({})",
-                                     load.ToSql(), pg::QuoteIdent(DerivedName(load.table, "_pkey")),
-                                     fmt::join(quoted_keys, ", ")));
-  if (pk.IsConflict()) {
-    return Status::Conflict(
-        "PRIMARY_KEY_CONSTRAINT_VIOLATION: the source table {} (version {}) has more than one "
-        "row for the same primary key ({}); pick key columns that are unique per row, or set a "
-        "timeseries_key so the latest row wins. PostgreSQL said: {}",
-        options.source, result.version, fmt::join(options.primary_key, ", "), pk.message());
+  const auto copy_started = std::chrono::steady_clock::now();
+  Status st = FillSideTable(*conn, options, *snapshot, load, result);
+  result.copy_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - copy_started).count();
+  if (st.ok()) st = SwapIn(*conn, options, target, load, old, before_commit, result);
+  if (!st.ok()) {
+    // Best effort: when the connection itself failed, the next load drops the side table.
+    if (conn->in_copy()) (void)conn->AbortCopy(st.message());
+    (void)conn->Exec(pg::DropTableSql(load));
+    return st;
   }
-  LAKESYNC_RETURN_NOT_OK(pk);
-
-  if (options.read_only) LAKESYNC_RETURN_NOT_OK(MakeReadOnly(*conn, load));
-  LAKESYNC_ASSIGN_OR_RETURN(std::vector<CarriedIndex> carried,
-                            RebuildUserIndexes(*conn, target, load));
-
-  // Swap: the old table (if any) is renamed away and dropped; readers block only for the
-  // instant between the rename and the commit.
-  LAKESYNC_RETURN_NOT_OK(conn->Exec(fmt::format("DROP TABLE IF EXISTS {}", old.ToSql())));
-  LAKESYNC_RETURN_NOT_OK(conn->Exec(fmt::format("ALTER TABLE IF EXISTS {} RENAME TO {}",
-                                                target.ToSql(), pg::QuoteIdent(old.table))));
-  LAKESYNC_RETURN_NOT_OK(conn->Exec(
-      fmt::format("ALTER TABLE {} RENAME TO {}", load.ToSql(), pg::QuoteIdent(target.table))));
-  LAKESYNC_RETURN_NOT_OK(conn->Exec(fmt::format("DROP TABLE IF EXISTS {}", old.ToSql())));
-  for (const auto& index : carried) {
-    LAKESYNC_RETURN_NOT_OK(
-        conn->Exec(fmt::format("ALTER INDEX {}.{} RENAME TO {}", pg::QuoteIdent(target.schema),
-                               pg::QuoteIdent(index.temp_name), pg::QuoteIdent(index.name))));
-  }
-  LAKESYNC_RETURN_NOT_OK(
-      conn->Exec(fmt::format("ALTER TABLE {} RENAME CONSTRAINT {} TO {}", target.ToSql(),
-                             pg::QuoteIdent(DerivedName(load.table, "_pkey")),
-                             pg::QuoteIdent(DerivedName(target.table, "_pkey")))));
-  if (before_commit) LAKESYNC_RETURN_NOT_OK(before_commit(*conn, result));
-  LAKESYNC_RETURN_NOT_OK(txn->Commit());
-
   result.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return result;

@@ -1,9 +1,14 @@
 // Snapshot loader: copies one version of a Delta table into a PostgreSQL table. It is the
-// path every initial load and full refresh takes: the rows go into a side table through
-// COPY BINARY, the primary key is built after the load, and the side table replaces the
-// target with renames, all in one transaction, so readers see the old rows until the new ones
-// are complete and a failure at any point leaves the target as it was.
-// Thread-safety: LoadSnapshot is reentrant; each call uses its own connection.
+// path every initial load and full refresh takes: the rows go into a side table over several
+// connections at once (COPY BINARY, parallel_copy.h), the primary key and the table's own
+// indexes are built after the load, and the side table replaces the target with renames in
+// the transaction that also records the version loaded, so readers see the old rows until
+// the new ones are complete. The side table is committed empty before the parallel COPYs
+// fill it (other connections cannot see an uncommitted table); it is not the target, so no
+// reader sees its rows before the swap. A failure drops it; a crash leaves it behind and the
+// next load of the same target drops it first. One load per target runs at a time (an
+// advisory lock), so two loads never fill one side table.
+// Thread-safety: LoadSnapshot is reentrant; each call uses its own connections and threads.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +19,7 @@
 
 #include "lakesync/common/result.h"
 #include "lakesync/pg/connection.h"
+#include "lakesync/sync/limits.h"
 
 namespace lakesync::sync {
 
@@ -26,11 +32,39 @@ struct SnapshotLoadOptions {
   /// When set, of several rows with one key the one with the greatest value here is kept
   /// (instead of failing on duplicate keys).
   std::optional<std::string> timeseries_key;
-  size_t copy_chunk_bytes = 8 << 20;  // COPY data sent per PutCopyData call
   /// Make the new table read-only for everyone but lakesync (read_only.h). REQUIRES:
   /// EnsureWriterRole ran on the database.
   bool read_only = false;
+
+  /// Connections the load may use at once, its first one included (a synced table's
+  /// max_connections). It uses fewer when the target has fewer to spare (limits.h) or the
+  /// table is small (bytes_per_connection).
+  int max_connections = 16;
+  /// Source (Parquet) bytes per connection: a table smaller than this loads over one
+  /// connection, a larger one over one more per this many bytes, up to max_connections.
+  int64_t bytes_per_connection = int64_t{32} << 20;
+  /// Threads reading and encoding data files; 0 picks one per 4 connections, at most the
+  /// machine's cores and the number of files. Each holds one decoded row group in memory.
+  int decoders = 0;
+  /// Encoded COPY bytes per chunk handed from a decoder to a connection.
+  size_t copy_chunk_bytes = size_t{1} << 20;
+  /// Fill an UNLOGGED side table and make it logged (SET LOGGED) before the swap. Safe, since
+  /// the side table is discarded after a crash anyway; whether it is faster depends on the
+  /// server's WAL settings (bench/sync_bench.sh measures both).
+  bool unlogged_load = false;
+  /// maintenance_work_mem for building the primary key and indexes on the new rows (the
+  /// server's memory, for one sort); empty keeps the server's setting.
+  std::string index_build_memory = "256MB";
+  /// Called with the total number of rows sent so far as chunks of rows reach PostgreSQL, for
+  /// progress. Called from the loader's threads, one call at a time, up to several times per
+  /// megabyte of data: keep it fast (rate-limit anything slow). The rows become visible only
+  /// when the load commits.
+  std::function<void(int64_t rows)> on_rows;
+  /// Capacity limits checked before the load (limits.h).
+  Limits limits;
 };
+/// The name this struct is known by in the sync engine's plans.
+using LoadSnapshotOptions = SnapshotLoadOptions;
 
 struct SnapshotLoadResult;
 /// Runs inside the load's transaction just before it commits (e.g. to record the version
@@ -43,13 +77,18 @@ struct SnapshotLoadResult {
   int64_t rows_skipped_null_key = 0;  // source rows left out because a key column was NULL
   int64_t rows_deduplicated = 0;      // older rows dropped by the timeseries key
   int64_t files_read = 0;             // data files scanned
+  int connections = 0;                // connections the rows were loaded over
+  int64_t estimated_bytes = 0;        // the size estimate the capacity check used
+  std::vector<std::string> warnings;  // e.g. a table above Limits::warn_table_bytes
+  double copy_seconds = 0;            // of `seconds`, filling the side table
   double seconds = 0;
 };
 
 /// Loads the snapshot. Errors: NotFound for a missing table, version or key column;
-/// InvalidArgument for a key column of a nested type or a value PostgreSQL refuses (naming the
-/// column and key); Conflict "PRIMARY_KEY_CONSTRAINT_VIOLATION ..." for duplicate keys;
-/// Corruption for malformed source files; Unavailable when PostgreSQL cannot be reached.
+/// InvalidArgument for a key column of a nested type, a value PostgreSQL refuses (naming the
+/// column and key) or data that would exceed the capacity limit; Conflict
+/// "PRIMARY_KEY_CONSTRAINT_VIOLATION ..." for duplicate keys; Corruption for malformed source
+/// files; Unavailable when PostgreSQL cannot be reached.
 Result<SnapshotLoadResult> LoadSnapshot(const SnapshotLoadOptions& options,
                                         const BeforeCommit& before_commit = {});
 
