@@ -68,8 +68,8 @@ class FileSystem {
   virtual Status CreateDirs(const std::string& dir) = 0;
   virtual Status DeleteFile(const std::string& path) = 0;
 
-  /// Reads a whole file.
-  Result<std::string> ReadFile(const std::string& path);
+  /// Reads a whole file (object stores: one request, no size lookup first).
+  virtual Result<std::string> ReadFile(const std::string& path);
 };
 
 /// Joins a directory and a relative name with exactly one '/'.

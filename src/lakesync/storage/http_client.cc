@@ -9,7 +9,7 @@
 namespace lakesync::storage {
 namespace {
 
-// Error bodies are only read for their S3 error code and message.
+// Error bodies are only read for their S3 error code and message; more is not an S3 error.
 constexpr size_t kMaxBodyBytes = 16 << 20;
 
 void GlobalInit() {
@@ -32,8 +32,9 @@ size_t OnBody(char* data, size_t size, size_t nmemb, void* user) {
   HttpResponse& resp = *t->response;
   long status = 0;
   curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
-  if (t->request->out == nullptr || status < 200 || status >= 300) {
-    if (resp.body.size() + n > kMaxBodyBytes) return 0;  // aborts the transfer
+  const bool success = status >= 200 && status < 300;
+  if (t->request->out == nullptr || !success) {
+    if (!success && resp.body.size() + n > kMaxBodyBytes) return 0;  // aborts the transfer
     resp.body.append(data, n);
     return n;
   }

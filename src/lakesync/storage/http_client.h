@@ -33,9 +33,9 @@ struct HttpResponse {
   std::string curl_error;
   long status = 0;
   std::map<std::string, std::string> headers;  // lowercase names
-  std::string body;                            // error bodies, or bodies without `out`
-  int64_t out_bytes = 0;                       // bytes written to `out`
-  bool out_overflow = false;                   // more than out_length bytes arrived
+  std::string body;           // bodies without `out` (whole), error bodies (first 16 MiB)
+  int64_t out_bytes = 0;      // bytes written to `out`
+  bool out_overflow = false;  // more than out_length bytes arrived
 
   /// The transfer failed in a way that a later try may not (refused or reset connection,
   /// timeout, truncated transfer, name resolution).

@@ -265,6 +265,16 @@ Status S3Client::GetRanges(const std::string& bucket, const std::string& key,
   return Execute(ops);
 }
 
+Result<std::string> S3Client::GetObject(const std::string& bucket, const std::string& key) const {
+  Op op;
+  op.method = "GET";
+  op.bucket = bucket;
+  op.key = key;
+  LAKESYNC_RETURN_NOT_OK(Execute(std::span<Op>(&op, 1)));
+  // curl fails a body shorter than its Content-Length (CURLE_PARTIAL_FILE, retried).
+  return std::move(op.response.body);
+}
+
 Result<S3ListPage> S3Client::ListObjects(const std::string& bucket, const std::string& prefix,
                                          const std::string& delimiter,
                                          const std::string& start_after,

@@ -47,6 +47,9 @@ class S3Client {
   Status GetRanges(const std::string& bucket, const std::string& key,
                    std::span<const Range> ranges) const;
 
+  /// The whole object in one GET; NotFound naming it when missing.
+  Result<std::string> GetObject(const std::string& bucket, const std::string& key) const;
+
   /// One ListObjectsV2 page; `max_keys` <= 0 means options().list_page_size.
   Result<S3ListPage> ListObjects(const std::string& bucket, const std::string& prefix,
                                  const std::string& delimiter, const std::string& start_after,

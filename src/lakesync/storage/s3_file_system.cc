@@ -170,6 +170,12 @@ Status S3FileSystem::DeleteFile(const std::string& path) {
   return client_->DeleteObject(parts.first, parts.second);
 }
 
+Result<std::string> S3FileSystem::ReadFile(const std::string& path) {
+  LAKESYNC_ASSIGN_OR_RETURN(auto parts, ParseS3Url(path));
+  if (parts.second.empty()) return Status::InvalidArgument("'{}' names a bucket, not a file", path);
+  return client_->GetObject(parts.first, parts.second);
+}
+
 void SetDefaultS3Options(std::optional<S3Options> options) {
   std::lock_guard<std::mutex> lock(g_default_mu);
   g_default_options = std::move(options);

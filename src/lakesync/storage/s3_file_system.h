@@ -33,6 +33,8 @@ class S3FileSystem : public FileSystem {
   /// Nothing to do: prefixes exist when keys under them do.
   Status CreateDirs(const std::string& dir) override;
   Status DeleteFile(const std::string& path) override;
+  /// One GET of the whole object.
+  Result<std::string> ReadFile(const std::string& path) override;
 
  private:
   explicit S3FileSystem(std::shared_ptr<S3Client> client) : client_(std::move(client)) {}
