@@ -186,5 +186,59 @@ TEST_F(LimitsTest, CapacityLimitCountsTheOtherSyncedTablesAndRefusesALoadBeforeI
       << loaded->warnings[0];
 }
 
+TEST_F(LimitsTest, EngineChecksLimitsAtCreationAndBeforeEachRun) {
+  auto opened = SyncEngine::Open(db_->conninfo());
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  SyncEngine& engine = **opened;
+  SyncedTableSpec spec;
+  spec.name = "gold.up";
+  spec.source = dir_.path() + "/up";
+  spec.primary_key = {"user_id"};
+
+  // Creation: the table's 16 connections do not fit a target capped at 4; nothing is stored.
+  Limits limits;
+  limits.max_target_connections = 4;
+  engine.set_limits(limits);
+  auto refused = engine.Create(spec);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_TRUE(refused.status().IsInvalidArgument()) << refused.status();
+  EXPECT_NE(refused.status().message().find("may use up to 16 connections"), std::string::npos)
+      << refused.status();
+  EXPECT_TRUE(engine.Get("gold.up").status().IsNotFound());
+
+  // Nor does a table estimated above the capacity limit.
+  limits.max_target_bytes = 10'000;
+  spec.max_connections = 4;
+  engine.set_limits(limits);
+  refused = engine.Create(spec);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("capacity limit"), std::string::npos)
+      << refused.status();
+  EXPECT_TRUE(engine.Get("gold.up").status().IsNotFound());
+
+  // Within the limits it is created, and keeps its max_connections.
+  limits.max_target_bytes = 2 * kTerabyte;
+  engine.set_limits(limits);
+  auto created = engine.Create(spec);
+  ASSERT_TRUE(created.ok()) << created.status();
+  EXPECT_EQ(created->spec.max_connections, 4);
+  EXPECT_EQ(created->state, DetailedState::kOnlineNoPendingUpdate) << created->message;
+
+  // Before each run: a target now over its limit fails the run, and the rows stay.
+  ASSERT_TRUE(table_->Insert(10).ok());
+  limits.max_target_bytes = 10'000;
+  engine.set_limits(limits);
+  auto run = engine.Sync("gold.up");
+  ASSERT_FALSE(run.ok());
+  EXPECT_NE(run.status().message().find("capacity limit"), std::string::npos) << run.status();
+  EXPECT_EQ(Int("SELECT count(*) FROM gold.up"), 5'000);
+  auto state = engine.Get("gold.up");
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->state, DetailedState::kOnlinePipelineFailed);
+  auto full = engine.Sync("gold.up", SyncOptions{.full_refresh = true});
+  ASSERT_FALSE(full.ok());
+  EXPECT_NE(full.status().message().find("capacity limit"), std::string::npos) << full.status();
+}
+
 }  // namespace
 }  // namespace lakesync::sync

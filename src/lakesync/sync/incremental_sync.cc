@@ -32,7 +32,7 @@ Status CopyBatches(pg::Connection& conn, const pg::QualifiedName& table,
 }  // namespace
 
 Result<IncrementalResult> ApplyIncremental(pg::Connection& conn, const SyncedTableState& state,
-                                           const delta::Snapshot& end) {
+                                           const delta::Snapshot& end, const Limits& limits) {
   const auto started = std::chrono::steady_clock::now();
   const SyncedTableSpec& spec = state.spec;
   IncrementalResult result;
@@ -43,6 +43,14 @@ Result<IncrementalResult> ApplyIncremental(pg::Connection& conn, const SyncedTab
   if (end.version() <= *state.last_processed_version) return result;
 
   LAKESYNC_ASSIGN_OR_RETURN(pg::QualifiedName target, pg::QualifiedName::Parse(spec.name));
+  if (limits.max_target_bytes > 0 || limits.warn_table_bytes > 0) {
+    LAKESYNC_ASSIGN_OR_RETURN(
+        pg::QueryResult size,
+        conn.Query("SELECT coalesce(pg_total_relation_size(to_regclass($1)), 0)",
+                   {target.ToSql()}));
+    LAKESYNC_ASSIGN_OR_RETURN(int64_t bytes, size.GetInt64(0, 0));
+    LAKESYNC_RETURN_NOT_OK(CheckCapacity(conn, limits, spec.name, bytes).status());
+  }
   const std::vector<Field>& fields = end.schema().fields;
   LAKESYNC_ASSIGN_OR_RETURN(auto columns, pg::DescribeTable(conn, target));
   LAKESYNC_ASSIGN_OR_RETURN(auto alters, PlanSchemaChanges(target, columns, fields));

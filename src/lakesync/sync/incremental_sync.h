@@ -11,6 +11,7 @@
 #include "lakesync/common/result.h"
 #include "lakesync/delta/snapshot.h"
 #include "lakesync/pg/connection.h"
+#include "lakesync/sync/limits.h"
 #include "lakesync/sync/state_store.h"
 #include "lakesync/sync/synced_table_spec.h"
 
@@ -24,12 +25,14 @@ struct IncrementalResult {
   int64_t row_count = 0;  // rows in the target afterwards
 };
 
-/// Applies the changes of versions (last_processed_version, end.version()] to the target.
+/// Applies the changes of versions (last_processed_version, end.version()] to the target,
+/// after checking that the synced data is within `limits` (capacity).
 /// REQUIRES: the target exists with its primary key; state.last_processed_version is set.
 /// Errors: Conflict PRIMARY_KEY_CONSTRAINT_VIOLATION for duplicate keys; InvalidArgument for
-/// non-additive schema changes and values PostgreSQL refuses; NotFound for vacuumed files or a
-/// cleaned-up log; Conflict when another process advanced the version meanwhile.
+/// non-additive schema changes, values PostgreSQL refuses and a target over its capacity
+/// limit; NotFound for vacuumed files or a cleaned-up log; Conflict when another process
+/// advanced the version meanwhile.
 Result<IncrementalResult> ApplyIncremental(pg::Connection& conn, const SyncedTableState& state,
-                                           const delta::Snapshot& end);
+                                           const delta::Snapshot& end, const Limits& limits = {});
 
 }  // namespace lakesync::sync

@@ -240,4 +240,13 @@ Result<std::vector<std::string>> CheckCapacity(pg::Connection& conn, const Limit
   return warnings;
 }
 
+Result<std::vector<std::string>> CheckCreateLimits(pg::Connection& conn, const Limits& limits,
+                                                   const SyncedTableSpec& spec,
+                                                   const delta::Snapshot& snapshot) {
+  LAKESYNC_ASSIGN_OR_RETURN(ConnectionCapacity capacity, ConnectionCapacity::Query(conn));
+  LAKESYNC_RETURN_NOT_OK(CheckConnectionsFit(capacity, limits, spec.name, spec.max_connections));
+  LAKESYNC_ASSIGN_OR_RETURN(int64_t bytes, EstimateTableBytes(snapshot, spec.primary_key));
+  return CheckCapacity(conn, limits, spec.name, bytes);
+}
+
 }  // namespace lakesync::sync

@@ -16,6 +16,7 @@
 #include "lakesync/common/result.h"
 #include "lakesync/delta/snapshot.h"
 #include "lakesync/pg/connection.h"
+#include "lakesync/sync/synced_table_spec.h"
 
 namespace lakesync::sync {
 
@@ -85,6 +86,12 @@ Result<int64_t> SyncedDataBytes(pg::Connection& conn, const std::string& except)
 /// figures and how to raise it.
 Result<std::vector<std::string>> CheckCapacity(pg::Connection& conn, const Limits& limits,
                                                const std::string& table, int64_t table_bytes);
+
+/// The checks at creation: the spec's max_connections fits the target (CheckConnectionsFit)
+/// and the snapshot's estimated size fits its capacity (CheckCapacity). Returns the warnings.
+Result<std::vector<std::string>> CheckCreateLimits(pg::Connection& conn, const Limits& limits,
+                                                   const SyncedTableSpec& spec,
+                                                   const delta::Snapshot& snapshot);
 
 /// "1.4 GB", "2.0 TB": decimal units for messages.
 std::string FormatBytes(int64_t bytes);

@@ -104,8 +104,11 @@ struct CopyJob {
   std::atomic<size_t> next_file{0};
   std::atomic<int64_t> rows_skipped{0};
   std::atomic<int64_t> rows_copied{0};
-  std::mutex progress_mu;
-  int64_t rows_sent = 0;  // guarded by progress_mu
+  std::atomic<int64_t> rows_sent{0};
+  // The caller's thread waits here, reporting progress, until every worker has ended.
+  std::mutex done_mu;
+  std::condition_variable done_cv;
+  int running = 0;  // guarded by done_mu
 };
 
 // Reads files until none is left, encoding their rows into chunks.
@@ -171,11 +174,7 @@ Status Send(CopyJob& job, pg::Connection& conn) {
     st = put(chunk->bytes.data(), chunk->bytes.size());
     const int64_t rows = chunk->rows;
     job.pool.GiveBack(std::move(chunk->bytes));
-    if (st.ok() && job.options.on_rows) {
-      std::lock_guard lock(job.progress_mu);
-      job.rows_sent += rows;
-      job.options.on_rows(job.rows_sent);
-    }
+    if (st.ok()) job.rows_sent += rows;
   }
   if (st.ok()) st = job.pool.error();
   if (!st.ok()) {
@@ -208,18 +207,43 @@ Result<ParallelCopyResult> CopyScan(const delta::Scan& scan,
 
   std::vector<std::thread> threads;
   threads.reserve(static_cast<size_t>(decoders + senders));
+  job.running = decoders + senders;
+  auto finished = [&job] {
+    {
+      std::lock_guard lock(job.done_mu);
+      --job.running;
+    }
+    job.done_cv.notify_all();
+  };
   for (int i = 0; i < decoders; ++i) {
-    threads.emplace_back([&job] {
+    threads.emplace_back([&job, finished] {
       Status st = Decode(job);
       if (!st.ok()) job.pool.Fail(std::move(st));
       job.pool.DecoderDone();
+      finished();
     });
   }
   for (pg::Connection* conn : connections) {
-    threads.emplace_back([&job, conn] {
+    threads.emplace_back([&job, conn, finished] {
       Status st = Send(job, *conn);
       if (!st.ok()) job.pool.Fail(std::move(st));
+      finished();
     });
+  }
+  // Progress is reported from this thread, so the callback needs no locking of its own.
+  int64_t reported = 0;
+  auto report = [&] {
+    const int64_t sent = job.rows_sent.load();
+    if (options.on_rows && sent != reported) options.on_rows(reported = sent);
+  };
+  {
+    std::unique_lock lock(job.done_mu);
+    while (job.running > 0) {
+      job.done_cv.wait_for(lock, options.progress_interval, [&] { return job.running == 0; });
+      lock.unlock();
+      report();
+      lock.lock();
+    }
   }
   for (auto& t : threads) t.join();
   LAKESYNC_RETURN_NOT_OK(job.pool.error());

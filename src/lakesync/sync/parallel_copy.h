@@ -8,10 +8,10 @@
 // Each connection's COPY is its own transaction, committed when the stream ends; the caller
 // makes the rows visible (or drops them) afterwards.
 // Thread-safety: CopyScan starts and joins its own threads; it borrows the connections, which
-// must not be used elsewhere until it returns. on_rows is called from those threads, one call
-// at a time.
+// must not be used elsewhere until it returns. on_rows is called on the caller's thread.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -38,8 +38,10 @@ struct ParallelCopyOptions {
   int chunks_per_connection = 2;
   /// Bytes per libpq call: larger calls make libpq grow its output buffer to match.
   size_t send_bytes = size_t{256} << 10;
-  /// Called as chunks are handed to PostgreSQL with the total number of rows sent so far.
+  /// Called on the calling thread with the total number of rows handed to PostgreSQL so far,
+  /// when it changed: every progress_interval while the copy runs, and once at its end.
   std::function<void(int64_t rows_sent)> on_rows;
+  std::chrono::milliseconds progress_interval{200};
 };
 
 struct ParallelCopyResult {

@@ -55,10 +55,9 @@ struct SnapshotLoadOptions {
   /// maintenance_work_mem for building the primary key and indexes on the new rows (the
   /// server's memory, for one sort); empty keeps the server's setting.
   std::string index_build_memory = "256MB";
-  /// Called with the total number of rows sent so far as chunks of rows reach PostgreSQL, for
-  /// progress. Called from the loader's threads, one call at a time, up to several times per
-  /// megabyte of data: keep it fast (rate-limit anything slow). The rows become visible only
-  /// when the load commits.
+  /// Called with the total number of rows sent to PostgreSQL so far, for progress: on the
+  /// thread that called LoadSnapshot, about every 200 ms while rows are loaded and once when
+  /// the last are sent. The rows become visible only when the load commits.
   std::function<void(int64_t rows)> on_rows;
   /// Capacity limits checked before the load (limits.h).
   Limits limits;

@@ -47,7 +47,8 @@ constexpr std::string_view kSelectState =
     "to_char(last_sync_end AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
     "synced_row_count, "
     "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
-    "pipeline_id::text, schedule, rows_done, rows_total, rows_per_second::text "
+    "pipeline_id::text, schedule, rows_done, rows_total, rows_per_second::text, "
+    "max_connections "
     "FROM lakesync.synced_tables";
 
 Result<SyncedTableState> StateFromRow(const pg::QueryResult& r, int row) {
@@ -71,6 +72,7 @@ Result<SyncedTableState> StateFromRow(const pg::QueryResult& r, int row) {
   s.rows_done = OptionalInt(r, row, 16).value_or(0);
   s.rows_total = OptionalInt(r, row, 17);
   s.rows_per_second = std::stod(std::string(r.Get(row, 18)));
+  s.spec.max_connections = static_cast<int>(OptionalInt(r, row, 19).value_or(16));
   return s;
 }
 
@@ -84,7 +86,8 @@ ALTER TABLE lakesync.synced_tables
   ADD COLUMN IF NOT EXISTS schedule text,
   ADD COLUMN IF NOT EXISTS rows_done bigint NOT NULL DEFAULT 0,
   ADD COLUMN IF NOT EXISTS rows_total bigint,
-  ADD COLUMN IF NOT EXISTS rows_per_second double precision NOT NULL DEFAULT 0;
+  ADD COLUMN IF NOT EXISTS rows_per_second double precision NOT NULL DEFAULT 0,
+  ADD COLUMN IF NOT EXISTS max_connections integer NOT NULL DEFAULT 16;
 CREATE UNIQUE INDEX IF NOT EXISTS synced_tables_by_pipeline_id
   ON lakesync.synced_tables (pipeline_id);
 CREATE TABLE IF NOT EXISTS lakesync.leases (
@@ -114,7 +117,7 @@ CREATE INDEX IF NOT EXISTS update_requests_open ON lakesync.update_requests (nam
 constexpr std::string_view kIsCurrent =
     "SELECT to_regclass('lakesync.update_requests') IS NOT NULL AND EXISTS (SELECT 1 FROM "
     "pg_attribute WHERE attrelid = to_regclass('lakesync.synced_tables') AND attname = "
-    "'rows_per_second' AND NOT attisdropped)";
+    "'max_connections' AND NOT attisdropped)";
 
 Status StateStore::EnsureSchema() {
   LAKESYNC_ASSIGN_OR_RETURN(auto current, conn_.Query(kIsCurrent));
@@ -168,12 +171,13 @@ Status StateStore::Create(const SyncedTableSpec& spec) {
   auto r = conn_.Query(
       "INSERT INTO lakesync.synced_tables (name, source, primary_key, timeseries_key, "
       "scheduling_policy, full_refresh_fraction, full_refresh_min_changes, detailed_state, "
-      "schedule) VALUES ($1, $2, string_to_array($3, E'\\x1f'), $4, $5, $6::double precision, "
-      "$7::bigint, $8, $9)",
+      "schedule, max_connections) VALUES ($1, $2, string_to_array($3, E'\\x1f'), $4, $5, "
+      "$6::double precision, $7::bigint, $8, $9, $10::integer)",
       {spec.name, spec.source, JoinKeys(spec.primary_key), spec.timeseries_key,
        std::string(SchedulingPolicyName(spec.policy)),
        fmt::format("{}", spec.full_refresh_fraction), std::to_string(spec.full_refresh_min_changes),
-       std::string(DetailedStateName(DetailedState::kProvisioning)), spec.schedule});
+       std::string(DetailedStateName(DetailedState::kProvisioning)), spec.schedule,
+       std::to_string(spec.max_connections)});
   if (r.status().IsConflict()) {
     return Status::Conflict("synced table {} already exists", spec.name);
   }
@@ -184,12 +188,14 @@ Status StateStore::UpdateSpec(const SyncedTableSpec& spec) {
   LAKESYNC_RETURN_NOT_OK(ValidateSpec(spec));
   LAKESYNC_ASSIGN_OR_RETURN(
       auto r,
-      conn_.Query("UPDATE lakesync.synced_tables SET scheduling_policy = $2, schedule = $3, "
-                  "full_refresh_fraction = $4::double precision, full_refresh_min_changes "
-                  "= $5::bigint, updated_at = clock_timestamp() WHERE name = $1",
-                  {spec.name, std::string(SchedulingPolicyName(spec.policy)), spec.schedule,
-                   fmt::format("{}", spec.full_refresh_fraction),
-                   std::to_string(spec.full_refresh_min_changes)}));
+      conn_.Query(
+          "UPDATE lakesync.synced_tables SET scheduling_policy = $2, schedule = $3, "
+          "full_refresh_fraction = $4::double precision, full_refresh_min_changes "
+          "= $5::bigint, max_connections = $6::integer, updated_at = clock_timestamp() "
+          "WHERE name = $1",
+          {spec.name, std::string(SchedulingPolicyName(spec.policy)), spec.schedule,
+           fmt::format("{}", spec.full_refresh_fraction),
+           std::to_string(spec.full_refresh_min_changes), std::to_string(spec.max_connections)}));
   if (r.affected_rows() == 0) return Status::NotFound("synced table {} does not exist", spec.name);
   return Status::OK();
 }

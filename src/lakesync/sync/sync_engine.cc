@@ -123,6 +123,7 @@ Result<SyncedTableState> SyncEngine::Register(const SyncedTableSpec& requested) 
   if (spec.policy != SchedulingPolicy::kSnapshot) {
     LAKESYNC_RETURN_NOT_OK(CheckChangeDataFeed(spec.source, snapshot->configuration()));
   }
+  LAKESYNC_RETURN_NOT_OK(CheckCreateLimits(*conn_, limits_, spec, *snapshot).status());
   LAKESYNC_RETURN_NOT_OK(store_.Create(spec));
   return store_.Get(spec.name);
 }
@@ -141,6 +142,8 @@ Result<SyncRun> SyncEngine::RunSnapshot(const SyncedTableState& state,
   options.primary_key = state.spec.primary_key;
   options.timeseries_key = state.spec.timeseries_key;
   options.read_only = true;
+  options.max_connections = state.spec.max_connections;
+  options.limits = limits_;
   snapshot.reset();
   auto loaded = LoadSnapshot(options, [&](pg::Connection& conn, const SnapshotLoadResult& r) {
     if (!sync_options.lease_holder.empty()) {
@@ -262,7 +265,8 @@ Result<SyncRun> SyncEngine::RunLocked(const SyncedTableState& state, const SyncO
     if (!snapshot_mode) {
       LAKESYNC_ASSIGN_OR_RETURN(auto snapshot, OpenLatest(state.spec.source));
       LAKESYNC_RETURN_NOT_OK(CheckChangeDataFeed(state.spec.source, snapshot->configuration()));
-      LAKESYNC_ASSIGN_OR_RETURN(IncrementalResult inc, ApplyIncremental(*conn_, state, *snapshot));
+      LAKESYNC_ASSIGN_OR_RETURN(IncrementalResult inc,
+                                ApplyIncremental(*conn_, state, *snapshot, limits_));
       if (!inc.needs_full_refresh) {
         run = inc.run;
         ProgressReporter(store_, state.spec.name, options, -1)

@@ -18,6 +18,7 @@
 
 #include "lakesync/common/result.h"
 #include "lakesync/pg/connection.h"
+#include "lakesync/sync/limits.h"
 #include "lakesync/sync/state_store.h"
 #include "lakesync/sync/synced_table_spec.h"
 
@@ -75,6 +76,8 @@ class SyncEngine {
   Result<std::vector<SyncRun>> Runs(const std::string& name, int limit = 20);
 
   const std::string& conninfo() const { return conninfo_; }
+  /// The target's connection and capacity limits, checked at creation and before each run.
+  void set_limits(const Limits& limits) { limits_ = limits; }
   /// The lease holder every Sync of this engine commits under when its options name none
   /// (the daemon's id for the engines of its workers, so RunContinuous's runs are fenced too).
   void set_lease_holder(std::string holder) { lease_holder_ = std::move(holder); }
@@ -94,6 +97,7 @@ class SyncEngine {
   std::string lease_holder_;
   std::unique_ptr<pg::Connection> conn_;
   StateStore store_;
+  Limits limits_;
 };
 
 /// OK when a table with this configuration can feed TRIGGERED/CONTINUOUS syncs; otherwise an

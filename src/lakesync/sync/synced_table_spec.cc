@@ -52,6 +52,10 @@ Status ValidateSpec(const SyncedTableSpec& spec) {
     return Status::InvalidArgument("synced table {}: full refresh fraction must be in (0, 1]",
                                    spec.name);
   }
+  if (spec.max_connections < 1 || spec.max_connections > 10'000) {
+    return Status::InvalidArgument("synced table {}: max_connections must be in [1, 10000]",
+                                   spec.name);
+  }
   if (spec.full_refresh_min_changes < 0) {
     return Status::InvalidArgument("synced table {}: full refresh minimum must be >= 0", spec.name);
   }

@@ -34,6 +34,9 @@ struct SyncedTableSpec {
   /// ... but only when it also holds more changes than this: below it a snapshot of a small
   /// table saves nothing, and applying changes keeps the table's own indexes and locks short.
   int64_t full_refresh_min_changes = 10'000;
+  /// Most connections a snapshot load of this table opens on the target at once (fewer when
+  /// the target has fewer to spare; limits.h). Creation fails when the target cannot fit it.
+  int max_connections = 16;
   /// When a TRIGGERED or SNAPSHOT table is refreshed without being asked, in Schedule's syntax
   /// (schedule.h): an interval ("every 5m") or a cron expression ("0 3 * * *"). None: only on
   /// request. CONTINUOUS tables run all the time and take none.
@@ -42,7 +45,7 @@ struct SyncedTableSpec {
 
 /// Checks the spec's own fields (not the source): a name, a source, at least one key column,
 /// no repeated key columns, a timeseries key that is not a key column, a fraction in (0, 1],
-/// a schedule that parses, and only on a TRIGGERED or SNAPSHOT table.
+/// a schedule that parses, and only on a TRIGGERED or SNAPSHOT table, max_connections >= 1.
 Status ValidateSpec(const SyncedTableSpec& spec);
 
 }  // namespace lakesync::sync
