@@ -17,13 +17,11 @@ namespace {
 using testing::JsonDoc;
 using testing::WaitUntil;
 
-class ApiServerTest : public ::testing::Test {
+class ApiServerTest : public testing::DatabaseTest {
  protected:
   void SetUp() override {
-    auto db = testing::TestDatabase::Create();
-    if (!db.ok() && db.status().IsNotFound()) GTEST_SKIP() << db.status();
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = std::move(db).value();
+    DatabaseTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     lake_ = dir_.path() + "/lake";
     auto config = config::Config::Parse(testing::ApiConfigText(*db_, lake_), "test.toml");
     ASSERT_TRUE(config.ok()) << config.status();
@@ -68,12 +66,7 @@ class ApiServerTest : public ::testing::Test {
     return JsonDoc(body);
   }
 
-  int64_t Count(const std::string& table) {
-    auto conn = db_->Connect();
-    if (!conn.ok()) return -1;
-    auto rows = testing::QueryRows(**conn, "SELECT count(*) FROM " + table);
-    return rows.ok() ? std::stoll(*(*rows)[0][0]) : -1;
-  }
+  int64_t Count(const std::string& table) { return testing::CountRows(*conn_, table); }
 
   void TearDown() override {
     client_.reset();
@@ -82,7 +75,6 @@ class ApiServerTest : public ::testing::Test {
 
   testing::TempDir dir_;
   std::string lake_;
-  std::unique_ptr<testing::TestDatabase> db_;
   std::unique_ptr<config::Config> config_;
   std::unique_ptr<api::ApiServer> server_;
   std::unique_ptr<httplib::Client> client_;

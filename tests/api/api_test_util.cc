@@ -40,6 +40,11 @@ root = {}
                      TomlString(db.admin_conninfo()), TomlString(db.name()), TomlString(lake_root));
 }
 
+int64_t CountRows(pg::Connection& conn, const std::string& table) {
+  auto rows = QueryRows(conn, "SELECT count(*) FROM " + table);
+  return rows.ok() && !rows->empty() && (*rows)[0][0] ? std::stoll(*(*rows)[0][0]) : -1;
+}
+
 JsonDoc::JsonDoc(const std::string& text) : text_(text) {
   ok_ = parser_.parse(text_).get(root_) == simdjson::SUCCESS;
 }

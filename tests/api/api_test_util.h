@@ -20,6 +20,9 @@ namespace lakesync::testing {
 /// loopback with token "tok".
 std::string ApiConfigText(const TestDatabase& db, const std::string& lake_root);
 
+/// Rows in `table`, or -1 when it cannot be counted (e.g. it does not exist).
+int64_t CountRows(pg::Connection& conn, const std::string& table);
+
 /// One parsed JSON document; members read by JSON pointer ("/a/0/b").
 class JsonDoc {
  public:

@@ -18,13 +18,11 @@ namespace {
 
 using testing::JsonDoc;
 
-class CliModesTest : public ::testing::Test {
+class CliModesTest : public testing::DatabaseTest {
  protected:
   void SetUp() override {
-    auto db = testing::TestDatabase::Create();
-    if (!db.ok() && db.status().IsNotFound()) GTEST_SKIP() << db.status();
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = std::move(db).value();
+    DatabaseTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     auto table = deltagen::Scenario::UserProfiles(2'000).Files(2).Run(
         std::make_shared<storage::LocalFileSystem>(), dir_.path() + "/lake/gold/up");
     ASSERT_TRUE(table.ok()) << table.status();
@@ -43,15 +41,9 @@ class CliModesTest : public ::testing::Test {
         out);
   }
 
-  int64_t Count(const std::string& table) {
-    auto conn = db_->Connect();
-    if (!conn.ok()) return -1;
-    auto rows = testing::QueryRows(**conn, "SELECT count(*) FROM " + table);
-    return rows.ok() ? std::stoll(*(*rows)[0][0]) : -1;
-  }
+  int64_t Count(const std::string& table) { return testing::CountRows(*conn_, table); }
 
   testing::TempDir dir_;
-  std::unique_ptr<testing::TestDatabase> db_;
   std::unique_ptr<deltagen::UserProfilesTable> table_;
   std::string config_path_;
 };
