@@ -367,15 +367,20 @@ struct CatOptions {
 
 Status RunCat(const CatOptions& options) {
   LAKESYNC_ASSIGN_OR_RETURN(std::unique_ptr<FileReader> reader, OpenFile(options.path));
-  std::vector<int> columns;
-  if (!options.columns.empty()) {
-    LAKESYNC_ASSIGN_OR_RETURN(columns, reader->ColumnsByName(options.columns));
+  // Dotted paths select fields inside structs; only their column chunks are read.
+  parquet::Projection projection;
+  if (options.columns.empty()) {
+    std::vector<int> all(reader->schema().size());
+    for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int>(i);
+    projection = parquet::ProjectFields(reader->parquet_schema(), all);
+  } else {
+    LAKESYNC_ASSIGN_OR_RETURN(projection, reader->ProjectByPath(options.columns));
   }
   Output output;
   int64_t printed = 0;
   for (int rg = 0; rg < reader->num_row_groups(); ++rg) {
     if (options.limit >= 0 && printed >= options.limit) break;
-    LAKESYNC_ASSIGN_OR_RETURN(ColumnBatch batch, reader->ReadRowGroup(rg, columns));
+    LAKESYNC_ASSIGN_OR_RETURN(ColumnBatch batch, reader->ReadRowGroup(rg, projection));
     const int64_t n = batch.num_selected();
     for (int64_t i = 0; i < n; ++i) {
       if (options.limit >= 0 && printed >= options.limit) break;
@@ -424,7 +429,8 @@ void AddParquetCommand(CLI::App& app, int* exit_code) {
   CLI::App* cat = cmd->add_subcommand(
       "cat", "Print the rows as canonical JSON, one object per line (see README.md)");
   cat->add_option("FILE", cat_options->path, "Parquet file")->required();
-  cat->add_option("--columns", cat_options->columns, "top-level columns to print, in this order")
+  cat->add_option("--columns", cat_options->columns,
+                  "columns to print, in this order; a.b selects field b of struct a")
       ->delimiter(',');
   cat->add_option("--limit", cat_options->limit, "print at most N rows")
       ->check(CLI::NonNegativeNumber);

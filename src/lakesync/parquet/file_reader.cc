@@ -147,22 +147,34 @@ Result<std::vector<int>> FileReader::RowGroupsMayMatch(
   return out;
 }
 
-Status FileReader::ReadColumn(int row_group, int field, const std::vector<ChunkSlice>& slices,
-                              ColumnVector* out) const {
-  const SchemaNode& node = schema_.fields[field];
+Result<Projection> FileReader::ProjectByPath(const std::vector<std::string>& paths) const {
+  auto p = ProjectPaths(schema_, paths);
+  if (!p.ok()) return p.status().WithContext(file_->path());
+  return p;
+}
+
+Result<Projection> FileReader::ProjectByFieldId(const std::vector<int32_t>& ids) const {
+  auto p = ProjectFieldIds(schema_, ids);
+  if (!p.ok()) return p.status().WithContext(file_->path());
+  return p;
+}
+
+Status FileReader::ReadColumn(int row_group, const Projection::Column& column,
+                              const std::vector<ChunkSlice>& slices, ColumnVector* out) const {
+  const SchemaNode& node = column.node;
   const RowGroup& rg = metadata_.row_groups[row_group];
-  std::vector<LeafData> leaves(static_cast<size_t>(node.num_leaves));
-  for (int l = node.first_leaf; l < node.first_leaf + node.num_leaves; ++l) {
+  std::vector<LeafData> leaves(column.file_leaves.size());
+  for (size_t i = 0; i < column.file_leaves.size(); ++i) {
+    const int l = column.file_leaves[i];
     const LeafColumn& leaf = schema_.leaves[l];
     const ColumnMetaData& meta = *rg.columns[l].meta_data;
     // A flat column has one level entry per row: checked before decoding, so a damaged count
     // fails at once instead of after decoding that many values.
-    Status st =
-        leaf.max_rep == 0 && meta.num_values != rg.num_rows
-            ? Status::Corruption("column chunk has {} values, the row group {} rows",
-                                 meta.num_values, rg.num_rows)
-            : DecodeColumnChunk(slices[l].data, slices[l].size, meta, leaf,
-                                &leaves[l - node.first_leaf], options_.verify_page_checksums);
+    Status st = leaf.max_rep == 0 && meta.num_values != rg.num_rows
+                    ? Status::Corruption("column chunk has {} values, the row group {} rows",
+                                         meta.num_values, rg.num_rows)
+                    : DecodeColumnChunk(slices[l].data, slices[l].size, meta, leaf, &leaves[i],
+                                        options_.verify_page_checksums);
     if (!st.ok()) {
       return st.WithContext(
           fmt::format("{}: row group {}, column {}", file_->path(), row_group, leaf.dotted_path));
@@ -205,10 +217,6 @@ Status ParallelFor(size_t n, int threads, Fn&& fn) {
 }  // namespace
 
 Result<ColumnBatch> FileReader::ReadRowGroup(int row_group, const std::vector<int>& columns) {
-  if (row_group < 0 || row_group >= num_row_groups()) {
-    return Status::InvalidArgument("row group {} out of range [0, {}) in {}", row_group,
-                                   num_row_groups(), file_->path());
-  }
   std::vector<int> selected = columns;
   if (selected.empty()) {
     for (size_t i = 0; i < schema_.fields.size(); ++i) selected.push_back(static_cast<int>(i));
@@ -218,11 +226,26 @@ Result<ColumnBatch> FileReader::ReadRowGroup(int row_group, const std::vector<in
       return Status::InvalidArgument("column index {} out of range in {}", c, file_->path());
     }
   }
+  return ReadRowGroup(row_group, ProjectFields(schema_, selected));
+}
+
+Result<ColumnBatch> FileReader::ReadRowGroup(int row_group, const Projection& projection) {
+  if (row_group < 0 || row_group >= num_row_groups()) {
+    return Status::InvalidArgument("row group {} out of range [0, {}) in {}", row_group,
+                                   num_row_groups(), file_->path());
+  }
   const RowGroup& rg = metadata_.row_groups[row_group];
   ColumnBatch batch;
   batch.num_rows = rg.num_rows;
-  batch.columns.resize(selected.size());
-  for (int c : selected) batch.schema.push_back(schema_.top_level[c]);
+  batch.columns.resize(projection.columns.size());
+  for (const Projection::Column& c : projection.columns) {
+    for (int l : c.file_leaves) {
+      if (l < 0 || l >= static_cast<int>(schema_.leaves.size())) {
+        return Status::InvalidArgument("projection is not from {}", file_->path());
+      }
+    }
+    batch.schema.push_back(c.node.field);
+  }
 
   // The byte ranges of every needed column chunk, merged where they (nearly) touch, so a
   // projection costs few reads (few requests on object stores).
@@ -230,9 +253,8 @@ Result<ColumnBatch> FileReader::ReadRowGroup(int row_group, const std::vector<in
   std::vector<ByteRange> ranges(num_leaves);
   std::vector<uint8_t> needed(num_leaves, 0);
   std::vector<int> order;
-  for (int c : selected) {
-    const SchemaNode& node = schema_.fields[c];
-    for (int l = node.first_leaf; l < node.first_leaf + node.num_leaves; ++l) {
+  for (const Projection::Column& c : projection.columns) {
+    for (int l : c.file_leaves) {
       if (needed[l]) continue;
       needed[l] = 1;
       auto range = ColumnChunkRange(rg.columns[l], file_->size());
@@ -281,9 +303,10 @@ Result<ColumnBatch> FileReader::ReadRowGroup(int row_group, const std::vector<in
                            static_cast<size_t>(ranges[l].length)};
   }
 
-  LAKESYNC_RETURN_NOT_OK(ParallelFor(selected.size(), options_.num_threads, [&](size_t i) {
-    return ReadColumn(row_group, selected[i], slices, &batch.columns[i]);
-  }));
+  LAKESYNC_RETURN_NOT_OK(
+      ParallelFor(projection.columns.size(), options_.num_threads, [&](size_t i) {
+        return ReadColumn(row_group, projection.columns[i], slices, &batch.columns[i]);
+      }));
   return batch;
 }
 

@@ -17,6 +17,7 @@
 #include "lakesync/common/column_batch.h"
 #include "lakesync/common/result.h"
 #include "lakesync/parquet/format.h"
+#include "lakesync/parquet/projection.h"
 #include "lakesync/parquet/schema.h"
 #include "lakesync/parquet/statistics_filter.h"
 #include "lakesync/storage/file_system.h"
@@ -56,9 +57,18 @@ class FileReader {
   /// The row groups that may match every predicate, in file order.
   Result<std::vector<int>> RowGroupsMayMatch(const std::vector<ColumnPredicate>& predicates) const;
 
+  /// Columns by dotted path, down into structs ("address.city"); see projection.h.
+  Result<Projection> ProjectByPath(const std::vector<std::string>& paths) const;
+  /// Columns by Parquet field id, at any depth through structs.
+  Result<Projection> ProjectByFieldId(const std::vector<int32_t>& ids) const;
+
   /// Decodes one row group's selected top-level columns (empty = all) into a batch whose
   /// schema is those fields, in the order given.
   Result<ColumnBatch> ReadRowGroup(int row_group, const std::vector<int>& columns = {});
+  /// Decodes one row group's projection: only the column chunks of the selected leaves are
+  /// read and decoded; the batch has one column per projected top-level field (structs pruned).
+  /// REQUIRES: `projection` came from this reader (or one of a file with the same schema).
+  Result<ColumnBatch> ReadRowGroup(int row_group, const Projection& projection);
 
  private:
   FileReader(std::shared_ptr<storage::RandomAccessFile> file, ReaderOptions options)
@@ -71,9 +81,9 @@ class FileReader {
   };
 
   Status Init();
-  /// Decodes top-level column `field` from `slices` (indexed by leaf).
-  Status ReadColumn(int row_group, int field, const std::vector<ChunkSlice>& slices,
-                    ColumnVector* out) const;
+  /// Decodes projected column `column` from `slices` (indexed by file leaf).
+  Status ReadColumn(int row_group, const Projection::Column& column,
+                    const std::vector<ChunkSlice>& slices, ColumnVector* out) const;
 
   std::shared_ptr<storage::RandomAccessFile> file_;
   ReaderOptions options_;
