@@ -144,6 +144,7 @@ Result<SyncRun> SyncEngine::RunSnapshot(const SyncedTableState& state,
   options.read_only = true;
   options.max_connections = state.spec.max_connections;
   options.limits = limits_;
+  options.on_rows = [&progress](int64_t rows) { progress.Report(rows); };
   snapshot.reset();
   auto loaded = LoadSnapshot(options, [&](pg::Connection& conn, const SnapshotLoadResult& r) {
     if (!sync_options.lease_holder.empty()) {

@@ -33,7 +33,8 @@ struct SyncProgress {
 
 struct SyncOptions {
   bool full_refresh = false;
-  /// Called on the syncing thread as rows are written (snapshot loads), and once at the end.
+  /// Called on the syncing thread as rows are sent (about every 200 ms during snapshot loads),
+  /// and once at the end of every run.
   std::function<void(const SyncProgress&)> on_progress;
   /// When set, the run commits only while this daemon holds the table's lease (lease.h); a run
   /// that lost it rolls back with Conflict "lease lost".
