@@ -137,7 +137,8 @@ class RestBackend : public Backend {
           result.update_state == "CANCELED") {
         break;
       }
-      if (progress) {
+      // Until the update runs, the table still shows the previous run's progress.
+      if (progress && result.update_state == "RUNNING") {
         LAKESYNC_ASSIGN_OR_RETURN(TableView now, Get(name));
         progress(ProgressOf(now));
       }
