@@ -92,6 +92,24 @@ TEST_F(SchedulerTest, DaemonThatLostItsLeaseStopsThePipeline) {
   EXPECT_EQ(Leases()[0].holder, "daemon-z");
 }
 
+TEST_F(SchedulerTest, ContinuousPipelineStopsWhenThePolicyIsNoLongerContinuous) {
+  CreateTable(sync::SchedulingPolicy::kContinuous);
+  auto a = sync::Scheduler::Start(Options(db_->conninfo(), "daemon-a"));
+  ASSERT_TRUE(a.ok());
+  ASSERT_TRUE(testing::WaitUntil([&] { return Leases().size() == 1; }, milliseconds(10000)));
+  auto state = engine_->Get("gold.up");
+  ASSERT_TRUE(state.ok());
+  sync::SyncedTableSpec spec = state->spec;
+  spec.policy = sync::SchedulingPolicy::kTriggered;
+  ASSERT_TRUE(sync::StateStore(*conn_).UpdateSpec(spec).ok());
+  EXPECT_TRUE(testing::WaitUntil([&] { return Leases().empty(); }, milliseconds(10000)))
+      << "the continuous pipeline kept running";
+  Commit(0);
+  std::this_thread::sleep_for(milliseconds(1000));  // 10 polls
+  EXPECT_NE(engine_->Get("gold.up")->last_processed_version, table_->version())
+      << "a TRIGGERED table without schedule or request was synced";
+}
+
 TEST_F(SchedulerTest, TriggeredTableRunsOnRequestThenOnItsSchedule) {
   CreateTable(sync::SchedulingPolicy::kTriggered);
   auto a = sync::Scheduler::Start(Options(db_->conninfo(), "daemon-a"));

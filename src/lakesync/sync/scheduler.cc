@@ -268,8 +268,17 @@ class TargetLoop {
   void Consider(const Candidate& c) {
     auto running = workers_.find(c.name);
     if (running != workers_.end()) {
-      // A continuous pipeline takes a requested update between two runs.
-      if (c.queued && c.policy == SchedulingPolicy::kContinuous) running->second->pause = true;
+      Worker& w = *running->second;
+      if (w.policy == SchedulingPolicy::kContinuous && c.policy != SchedulingPolicy::kContinuous &&
+          !w.stop) {
+        // The table is no longer CONTINUOUS (PATCH): its pipeline ends after the batch in flight.
+        log::Info("scheduling policy changed; stopping the continuous pipeline",
+                  {{"database", database_}, {"table", c.name}});
+        w.stop = true;
+        w.pause = true;
+      } else if (c.queued && c.policy == SchedulingPolicy::kContinuous) {
+        w.pause = true;  // a continuous pipeline takes a requested update between two runs
+      }
       return;
     }
     if (auto retry = retry_after_.find(c.name);
