@@ -226,6 +226,10 @@ Status ChunkDecoder::DictionaryPage(const PageHeader& h, const uint8_t* body, si
   dict_ = Dense{};
   if (leaf_.physical_type == Type::BYTE_ARRAY) dict_.offsets.push_back(0);
   LAKESYNC_RETURN_NOT_OK(AppendPlain(p, usize, dh.num_values, &dict_));
+  // Readable slack after the last value for Gather's CopyWithSlack.
+  if (leaf_.physical_type == Type::BYTE_ARRAY) {
+    dict_.bytes.resize(dict_.bytes.size() + kCopySlack);
+  }
   has_dict_ = true;
   return Status::OK();
 }
@@ -297,6 +301,8 @@ Status ChunkDecoder::DecodeLevelsV1(Encoding enc, int max_level, const uint8_t* 
   } else {
     return Status::NotSupported("level encoding {}", EncodingName(enc));
   }
+  // Decoded values fit in `bw` bits; only widths that can exceed the maximum need the check.
+  if ((1 << bw) - 1 <= max_level) return Status::OK();
   uint16_t max = 0;
   for (int64_t i = 0; i < n; ++i) max = std::max(max, out[i]);
   if (max > max_level) return Status::Corruption("level {} above the maximum {}", max, max_level);
@@ -365,21 +371,21 @@ Status ChunkDecoder::DataPageV2(const PageHeader& h, const uint8_t* body, size_t
   }
   if (leaf_.max_rep > 0) {
     out_->rep.resize(static_cast<size_t>(entries_ + n));
-    RleBitPackedDecoder dec(body, static_cast<size_t>(rl),
-                            BitWidth(static_cast<uint32_t>(leaf_.max_rep)));
+    const int bw = BitWidth(static_cast<uint32_t>(leaf_.max_rep));
+    RleBitPackedDecoder dec(body, static_cast<size_t>(rl), bw);
     uint16_t* r = out_->rep.data() + entries_;
     LAKESYNC_RETURN_NOT_OK(dec.GetBatch(r, n));
-    for (int64_t i = 0; i < n; ++i) {
+    for (int64_t i = 0; (1 << bw) - 1 > leaf_.max_rep && i < n; ++i) {
       if (r[i] > leaf_.max_rep) return Status::Corruption("repetition level above the maximum");
     }
   }
   if (leaf_.max_def > 0) {
     out_->def.resize(static_cast<size_t>(entries_ + n));
-    RleBitPackedDecoder dec(body + rl, static_cast<size_t>(dl),
-                            BitWidth(static_cast<uint32_t>(leaf_.max_def)));
+    const int bw = BitWidth(static_cast<uint32_t>(leaf_.max_def));
+    RleBitPackedDecoder dec(body + rl, static_cast<size_t>(dl), bw);
     uint16_t* d = out_->def.data() + entries_;
     LAKESYNC_RETURN_NOT_OK(dec.GetBatch(d, n));
-    for (int64_t i = 0; i < n; ++i) {
+    for (int64_t i = 0; (1 << bw) - 1 > leaf_.max_def && i < n; ++i) {
       if (d[i] > leaf_.max_def) return Status::Corruption("definition level above the maximum");
     }
   }
@@ -453,26 +459,23 @@ Status ChunkDecoder::Gather(const uint32_t* idx, int64_t n) {
     if (values_.bytes.size() + total > std::numeric_limits<uint32_t>::max()) {
       return Status::NotSupported("more than 4 GiB of byte-array data in one column chunk");
     }
-    ReserveBytes(total, page_entries_);
+    ReserveBytes(total + kCopySlack, page_entries_);
     size_t byte_base = values_.bytes.size();
-    values_.bytes.resize(byte_base + total);
+    // Slack for CopyWithSlack (the dictionary has its own, see DictionaryPage), cut off below.
+    values_.bytes.resize(byte_base + total + kCopySlack);
     size_t off_base = values_.offsets.size();
     values_.offsets.resize(off_base + static_cast<size_t>(n));
     uint8_t* dst = values_.bytes.data();
     uint32_t* offs = values_.offsets.data() + off_base;
     const uint8_t* src = dict_.bytes.data();
     uint32_t cur = static_cast<uint32_t>(byte_base);
-    if (total == 0) {
-      // Only empty strings: the buffers may be null, which memcpy must not get even for 0 bytes.
-      std::fill(offs, offs + n, cur);
-    } else {
-      for (int64_t i = 0; i < n; ++i) {
-        uint32_t b = doff[idx[i]], len = doff[idx[i] + 1] - b;
-        std::memcpy(dst + cur, src + b, len);
-        cur += len;
-        offs[i] = cur;
-      }
+    for (int64_t i = 0; i < n; ++i) {
+      uint32_t b = doff[idx[i]], len = doff[idx[i] + 1] - b;
+      CopyWithSlack(dst + cur, src + b, len);
+      cur += len;
+      offs[i] = cur;
     }
+    values_.bytes.resize(byte_base + total);
   } else {
     const size_t w = static_cast<size_t>(width_);
     size_t base = values_.fixed.size();

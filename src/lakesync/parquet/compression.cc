@@ -2,7 +2,6 @@
 
 #include <brotli/decode.h>
 #include <lz4.h>
-#include <snappy.h>
 #include <zlib.h>
 #include <zstd.h>
 
@@ -10,6 +9,7 @@
 #include <limits>
 
 #include "lakesync/parquet/metadata_codec.h"
+#include "lakesync/parquet/snappy_decoder.h"
 
 namespace lakesync::parquet {
 
@@ -17,19 +17,6 @@ namespace {
 
 Status SizeMismatch(const char* codec, size_t got, size_t want) {
   return Status::Corruption("{} page decompressed to {} bytes, header says {}", codec, got, want);
-}
-
-Status DecompressSnappy(const uint8_t* in, size_t in_size, uint8_t* out, size_t out_size) {
-  size_t len = 0;
-  const char* src = reinterpret_cast<const char*>(in);
-  if (!snappy::GetUncompressedLength(src, in_size, &len)) {
-    return Status::Corruption("snappy: invalid compressed data");
-  }
-  if (len != out_size) return SizeMismatch("snappy", len, out_size);
-  if (!snappy::RawUncompress(src, in_size, reinterpret_cast<char*>(out))) {
-    return Status::Corruption("snappy: invalid compressed data");
-  }
-  return Status::OK();
 }
 
 Status DecompressGzip(const uint8_t* in, size_t in_size, uint8_t* out, size_t out_size) {
@@ -149,7 +136,7 @@ Status Decompress(CompressionCodec codec, const uint8_t* in, size_t in_size, uin
       std::memcpy(out, in, in_size);
       return Status::OK();
     case CompressionCodec::SNAPPY:
-      return DecompressSnappy(in, in_size, out, out_size);
+      return SnappyDecompress(in, in_size, out, out_size);
     case CompressionCodec::GZIP:
       return DecompressGzip(in, in_size, out, out_size);
     case CompressionCodec::ZSTD:

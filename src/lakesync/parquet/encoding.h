@@ -100,6 +100,20 @@ class DeltaBinaryPackedDecoder {
   PodVector<uint64_t> scratch_;
 };
 
+/// Bytes of slack that CopyWithSlack may read past its source and write past its destination.
+inline constexpr size_t kCopySlack = 16;
+
+/// Copies `len` bytes in 16-byte steps (inlined fixed-size moves rather than a memcpy call per
+/// short string); the last step may read and write up to kCopySlack - 1 bytes past the end.
+/// Long values take memcpy. REQUIRES: both buffers have kCopySlack bytes after the range.
+inline void CopyWithSlack(uint8_t* dst, const uint8_t* src, size_t len) {
+  if (len > 64) {
+    std::memcpy(dst, src, len);
+    return;
+  }
+  for (size_t k = 0; k < len; k += 16) std::memcpy(dst + k, src + k, 16);
+}
+
 /// Byte arrays decoded into `offsets`/`bytes` (appended; offsets gets one entry per value, the
 /// end offset of each value, so callers keep a leading 0).
 struct ByteArrayOut {
@@ -120,9 +134,29 @@ Status DecodeByteStreamSplit(const uint8_t* data, size_t size, int64_t n, int wi
 /// PLAIN BOOLEAN (bit-packed LSB-first) into one byte per value.
 Status DecodePlainBoolean(const uint8_t* data, size_t size, int64_t n, uint8_t* out);
 
+/// DecimalFromBigEndian for more than 16 bytes.
+bool DecimalFromLongBigEndian(const uint8_t* data, size_t size, Int128* out);
+
 /// A big-endian two's complement integer of 1..16 bytes (longer is accepted when the extra
 /// leading bytes are sign extension) as a 128-bit integer; false when it does not fit.
-bool DecimalFromBigEndian(const uint8_t* data, size_t size, Int128* out);
+/// Inline: called once per value of FIXED_LEN_BYTE_ARRAY and BYTE_ARRAY decimals.
+inline bool DecimalFromBigEndian(const uint8_t* data, size_t size, Int128* out) {
+  if (size == 0) {
+    *out = 0;
+    return true;
+  }
+  if (size > 16) return DecimalFromLongBigEndian(data, size, out);
+  // Right-align in 16 sign-filled bytes, then read as two big-endian words.
+  uint8_t buf[16];
+  std::memset(buf, (data[0] & 0x80) ? 0xff : 0x00, 16);
+  std::memcpy(buf + 16 - size, data, size);
+  uint64_t hi, lo;
+  std::memcpy(&hi, buf, 8);
+  std::memcpy(&lo, buf + 8, 8);
+  const UInt128 v = (static_cast<UInt128>(__builtin_bswap64(hi)) << 64) | __builtin_bswap64(lo);
+  *out = static_cast<Int128>(v);
+  return true;
+}
 
 /// Julian day of 1970-01-01.
 inline constexpr int64_t kJulianEpochDay = 2440588;

@@ -443,3 +443,50 @@ TEST(HalfFloatTest, Conversions) {
 
 }  // namespace
 }  // namespace lakesync::parquet
+
+namespace lakesync::parquet {
+namespace {
+
+// Bit `b` of `in` (LSB first), 0 past the end.
+uint32_t ReferenceBits(const std::vector<uint8_t>& in, uint64_t start, int width) {
+  uint32_t v = 0;
+  for (int i = 0; i < width; ++i) {
+    const uint64_t b = start + static_cast<uint64_t>(i);
+    if (b / 8 < in.size() && ((in[b / 8] >> (b % 8)) & 1)) v |= uint32_t{1} << i;
+  }
+  return v;
+}
+
+// Every width, from every start bit within a byte, for counts that end inside, at and past the
+// buffer's end (the values past it read as 0): the byte-aligned group and table paths must
+// agree with bit-by-bit unpacking.
+TEST(UnpackBitsTest, MatchesBitByBitAtEveryWidthAndOffset) {
+  std::mt19937 rng(3);
+  for (size_t size : {0u, 1u, 7u, 8u, 9u, 33u, 200u}) {
+    std::vector<uint8_t> in(size);
+    for (uint8_t& b : in) b = static_cast<uint8_t>(rng());
+    for (int width = 0; width <= 32; ++width) {
+      for (uint64_t start = 0; start < 19; ++start) {
+        const int64_t n = width == 0 ? 40 : static_cast<int64_t>(size * 8 / width + 3);
+        std::vector<uint32_t> out32(static_cast<size_t>(n));
+        UnpackBits32(in.data(), in.size(), start, width, out32.data(), n);
+        for (int64_t i = 0; i < n; ++i) {
+          const uint64_t bit = start + static_cast<uint64_t>(i) * static_cast<uint64_t>(width);
+          ASSERT_EQ(out32[i], ReferenceBits(in, bit, width))
+              << "size " << size << " width " << width << " start " << start << " i " << i;
+        }
+        if (width > 16) continue;
+        std::vector<uint16_t> out16(static_cast<size_t>(n));
+        UnpackBits16(in.data(), in.size(), start, width, out16.data(), n);
+        for (int64_t i = 0; i < n; ++i) {
+          const uint64_t bit = start + static_cast<uint64_t>(i) * static_cast<uint64_t>(width);
+          ASSERT_EQ(out16[i], ReferenceBits(in, bit, width))
+              << "size " << size << " width " << width << " start " << start << " i " << i;
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace lakesync::parquet
