@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <cstring>
+#include <mutex>
+#include <optional>
 #include <thread>
 
 #include "lakesync/common/macros.h"
@@ -230,6 +233,68 @@ Result<ColumnBatch> FileReader::ReadRowGroup(int row_group, const std::vector<in
 }
 
 Result<ColumnBatch> FileReader::ReadRowGroup(int row_group, const Projection& projection) {
+  return ReadRowGroupOn(row_group, projection, options_.num_threads);
+}
+
+Status FileReader::ReadRowGroups(
+    const std::vector<int>& row_groups, const Projection& projection,
+    const std::function<Status(int row_group, ColumnBatch batch)>& consume) {
+  const size_t n = row_groups.size();
+  const int threads = std::min<int>(std::max(options_.num_threads, 1), static_cast<int>(n));
+  if (threads <= 1) {
+    for (int g : row_groups) {
+      LAKESYNC_ASSIGN_OR_RETURN(ColumnBatch batch, ReadRowGroupOn(g, projection, 1));
+      LAKESYNC_RETURN_NOT_OK(consume(g, std::move(batch)));
+    }
+    return Status::OK();
+  }
+  // Workers take row groups in order but never more than `threads` ahead of the consumer,
+  // which bounds the decoded batches held at once.
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::optional<Result<ColumnBatch>>> done(n);
+  size_t next = 0, consumed = 0;
+  bool stop = false;
+  auto work = [&] {
+    std::unique_lock<std::mutex> lock(mu);
+    for (;;) {
+      cv.wait(lock,
+              [&] { return stop || next >= n || next < consumed + static_cast<size_t>(threads); });
+      if (stop || next >= n) return;
+      const size_t i = next++;
+      lock.unlock();
+      auto batch = ReadRowGroupOn(row_groups[i], projection, 1);
+      lock.lock();
+      done[i] = std::move(batch);
+      cv.notify_all();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) pool.emplace_back(work);
+  Status st;
+  for (size_t i = 0; i < n && st.ok(); ++i) {
+    std::optional<Result<ColumnBatch>> batch;
+    {
+      std::unique_lock<std::mutex> lock(mu);
+      cv.wait(lock, [&] { return done[i].has_value(); });
+      batch = std::move(done[i]);
+      done[i].reset();
+      consumed = i + 1;
+      cv.notify_all();
+    }
+    st = batch->ok() ? consume(row_groups[i], std::move(*batch).value()) : batch->status();
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    stop = true;
+    cv.notify_all();
+  }
+  for (std::thread& t : pool) t.join();
+  return st;
+}
+
+Result<ColumnBatch> FileReader::ReadRowGroupOn(int row_group, const Projection& projection,
+                                               int threads) {
   if (row_group < 0 || row_group >= num_row_groups()) {
     return Status::InvalidArgument("row group {} out of range [0, {}) in {}", row_group,
                                    num_row_groups(), file_->path());
@@ -303,10 +368,9 @@ Result<ColumnBatch> FileReader::ReadRowGroup(int row_group, const Projection& pr
                            static_cast<size_t>(ranges[l].length)};
   }
 
-  LAKESYNC_RETURN_NOT_OK(
-      ParallelFor(projection.columns.size(), options_.num_threads, [&](size_t i) {
-        return ReadColumn(row_group, projection.columns[i], slices, &batch.columns[i]);
-      }));
+  LAKESYNC_RETURN_NOT_OK(ParallelFor(projection.columns.size(), threads, [&](size_t i) {
+    return ReadColumn(row_group, projection.columns[i], slices, &batch.columns[i]);
+  }));
   return batch;
 }
 

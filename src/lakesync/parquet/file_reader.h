@@ -6,10 +6,12 @@
 // Errors name the file, row group, column (dotted path) and page.
 // Thread-safety: Open and the accessors are safe to share; ReadRowGroup may be called from
 // several threads at once (it keeps no mutable state); options.num_threads > 1 decodes the
-// columns of one row group in parallel.
+// columns of one row group in parallel (ReadRowGroup) or several row groups at once
+// (ReadRowGroups).
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -70,6 +72,14 @@ class FileReader {
   /// REQUIRES: `projection` came from this reader (or one of a file with the same schema).
   Result<ColumnBatch> ReadRowGroup(int row_group, const Projection& projection);
 
+  /// Decodes `row_groups` of `projection` on up to options.num_threads threads, one row group
+  /// per thread, and hands each batch to `consume` on the calling thread in the order given.
+  /// At most num_threads batches are decoded ahead of `consume`, so memory stays bounded by
+  /// that many projected row groups, never the file. Stops at the first error (decoding's or
+  /// `consume`'s) and returns it.
+  Status ReadRowGroups(const std::vector<int>& row_groups, const Projection& projection,
+                       const std::function<Status(int row_group, ColumnBatch batch)>& consume);
+
  private:
   FileReader(std::shared_ptr<storage::RandomAccessFile> file, ReaderOptions options)
       : file_(std::move(file)), options_(options) {}
@@ -81,6 +91,7 @@ class FileReader {
   };
 
   Status Init();
+  Result<ColumnBatch> ReadRowGroupOn(int row_group, const Projection& projection, int threads);
   /// Decodes projected column `column` from `slices` (indexed by file leaf).
   Status ReadColumn(int row_group, const Projection::Column& column,
                     const std::vector<ChunkSlice>& slices, ColumnVector* out) const;

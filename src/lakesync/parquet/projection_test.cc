@@ -3,10 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <mutex>
 
 #include "lakesync/parquet/column_reader.h"
 #include "lakesync/parquet/file_reader.h"
+#include "lakesync/parquet/test_util.h"
 #include "lakesync/storage/local_file_system.h"
 #include "lakesync/testing/test_paths.h"
 
@@ -16,28 +16,7 @@ namespace {
 namespace fs = std::filesystem;
 using ::lakesync::testing::SharedDir;
 
-/// Forwards to a real file and records every read, so tests see which bytes a read touched.
-class RecordingFile : public storage::RandomAccessFile {
- public:
-  explicit RecordingFile(std::unique_ptr<storage::RandomAccessFile> base)
-      : base_(std::move(base)) {}
-  const std::string& path() const override { return base_->path(); }
-  int64_t size() const override { return base_->size(); }
-  Status ReadAt(int64_t offset, int64_t length, uint8_t* out) const override {
-    std::lock_guard<std::mutex> lock(mu_);
-    reads_.push_back(ByteRange{offset, length});
-    return base_->ReadAt(offset, length, out);
-  }
-  std::vector<ByteRange> TakeReads() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return std::exchange(reads_, {});
-  }
-
- private:
-  std::unique_ptr<storage::RandomAccessFile> base_;
-  mutable std::mutex mu_;
-  mutable std::vector<ByteRange> reads_;
-};
+using testing::RecordingFile;
 
 std::string DataFile(const std::string& table) {
   std::error_code ec;

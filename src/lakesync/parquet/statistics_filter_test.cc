@@ -7,8 +7,12 @@
 #include <cstdio>
 #include <filesystem>
 #include <limits>
+#include <map>
+#include <set>
 
+#include "lakesync/parquet/buffer_file.h"
 #include "lakesync/parquet/file_reader.h"
+#include "lakesync/parquet/test_util.h"
 #include "lakesync/storage/local_file_system.h"
 #include "lakesync/testing/test_paths.h"
 
@@ -355,8 +359,49 @@ TEST(StatisticsFilterSharedTest, SkippedRowGroupsHoldNoMatchingRow) {
   // The filter must also be useful: out-of-range probes on real statistics are skipped.
   EXPECT_GT(checked, 1000);
   EXPECT_GT(skipped, checked / 20) << skipped << " of " << checked;
-  std::printf("%lld predicates checked, %lld row groups skipped\n",
-              static_cast<long long>(checked), static_cast<long long>(skipped));
+  std::printf("%lld predicates checked, %lld row groups skipped\n", static_cast<long long>(checked),
+              static_cast<long long>(skipped));
+}
+
+}  // namespace
+}  // namespace lakesync::parquet
+
+namespace lakesync::parquet {
+namespace {
+
+using Op = ColumnPredicate::Op;
+
+// Many real row groups (Spark's files of one table merged): an equality on `id` keeps the row
+// groups holding that id and skips most others.
+TEST(StatisticsFilterManyRowGroupsTest, EqualityKeepsExactlyTheCandidateRowGroups) {
+  const std::string bytes = testing::ManyRowGroupFile();
+  if (bytes.empty()) GTEST_SKIP() << "no shared tables";
+  auto reader = FileReader::Open(std::make_shared<BufferFile>("merged.parquet", bytes));
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  auto id = (*reader)->ProjectByPath({"id"});
+  ASSERT_TRUE(id.ok());
+  std::map<int32_t, std::set<int>> groups_of;  // id -> row groups holding it
+  for (int g = 0; g < (*reader)->num_row_groups(); ++g) {
+    auto batch = (*reader)->ReadRowGroup(g, *id);
+    ASSERT_TRUE(batch.ok());
+    const ColumnVector& v = batch->columns[0];
+    for (int64_t r = 0; r < v.length(); ++r) {
+      if (!v.IsNull(r)) groups_of[v.Value<int32_t>(r)].insert(g);
+    }
+  }
+  ASSERT_FALSE(groups_of.empty());
+  int64_t kept = 0, total = 0;
+  for (const auto& [value, holders] : groups_of) {
+    auto may = (*reader)->RowGroupsMayMatch(
+        {ColumnPredicate::Compare("id", Op::kEq, Literal::Int(value))});
+    ASSERT_TRUE(may.ok()) << may.status();
+    for (int g : holders) {
+      EXPECT_NE(std::find(may->begin(), may->end(), g), may->end()) << value << " in " << g;
+    }
+    kept += static_cast<int64_t>(may->size());
+    total += (*reader)->num_row_groups();
+  }
+  EXPECT_LT(kept, total / 2) << kept << " of " << total;
 }
 
 }  // namespace
