@@ -74,48 +74,33 @@ struct Read {
   std::vector<std::string> rows;
 };
 
-Read SnapshotRows(std::shared_ptr<storage::FileSystem> fs, const std::string& root,
-                  delta::SnapshotOptions options) {
+// Opens the snapshot at `options` and reads every row of the scan `make_scan` plans on it.
+template <typename MakeScan>
+Read ReadAll(std::shared_ptr<storage::FileSystem> fs, const std::string& root,
+             delta::SnapshotOptions options, MakeScan make_scan) {
   Read out;
-  auto snap = delta::Snapshot::Open(fs, root, options);
-  if (!snap.ok()) {
-    out.status = snap.status();
-    return out;
-  }
-  out.version = (*snap)->version();
-  auto scan = delta::Scan::Make(**snap);
-  if (!scan.ok()) {
-    out.status = scan.status();
-    return out;
-  }
-  auto rows = Rows(**scan);
-  if (!rows.ok()) {
-    out.status = rows.status();
-  } else {
+  auto rows = [&]() -> Result<std::vector<std::string>> {
+    LAKESYNC_ASSIGN_OR_RETURN(auto snap, delta::Snapshot::Open(fs, root, options));
+    out.version = snap->version();
+    LAKESYNC_ASSIGN_OR_RETURN(auto scan, make_scan(*snap));
+    return Rows(*scan);
+  }();
+  if (rows.ok()) {
     out.rows = std::move(rows).value();
+  } else {
+    out.status = rows.status();
   }
   return out;
 }
 
+Read SnapshotRows(std::shared_ptr<storage::FileSystem> fs, const std::string& root,
+                  delta::SnapshotOptions options) {
+  return ReadAll(fs, root, options, [](const delta::Snapshot& s) { return delta::Scan::Make(s); });
+}
+
 Read ChangeRows(std::shared_ptr<storage::FileSystem> fs, const std::string& root, int64_t start) {
-  Read out;
-  auto snap = delta::Snapshot::Open(fs, root);
-  if (!snap.ok()) {
-    out.status = snap.status();
-    return out;
-  }
-  auto scan = delta::ChangeScan::Make(**snap, start);
-  if (!scan.ok()) {
-    out.status = scan.status();
-    return out;
-  }
-  auto rows = Rows(**scan);
-  if (!rows.ok()) {
-    out.status = rows.status();
-  } else {
-    out.rows = std::move(rows).value();
-  }
-  return out;
+  return ReadAll(fs, root, {},
+                 [start](const delta::Snapshot& s) { return delta::ChangeScan::Make(s, start); });
 }
 
 void SetMtimeSeconds(const std::string& path, int64_t seconds) {
