@@ -281,5 +281,32 @@ TEST_F(ApiServerTest, AuthenticationAndErrorsInDatabricksShape) {
   EXPECT_EQ(bad_page->status, 400);
 }
 
+TEST_F(ApiServerTest, PooledConnectionThatDiedIsReplaced) {
+  ASSERT_NE(MakeTable("a", 10), nullptr);
+  auto created = client_->Post("/api/2.0/database/synced_tables",
+                               CreateBody("lb.gold.a", "lake.gold.a"), "application/json");
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 200) << created->body;
+  WaitForState("lb.gold.a", "SYNCED_TABLE_ONLINE_NO_PENDING_UPDATE");
+  // Every connection lakesync holds to the database dies (a restart or a failover would do
+  // the same); the server answers 503 at most once, then serves from a new connection.
+  auto admin = pg::Connection::Open(db_->admin_conninfo());
+  ASSERT_TRUE(admin.ok()) << admin.status();
+  ASSERT_TRUE(
+      (*admin)
+          ->Exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" +
+                 db_->name() + "' AND pid <> pg_backend_pid()")
+          .ok());
+  auto first = client_->Get("/api/2.0/database/synced_tables/lb.gold.a");
+  ASSERT_TRUE(first);
+  if (first->status != 200) {
+    EXPECT_EQ(first->status, 503) << first->body;
+    EXPECT_EQ(JsonDoc(first->body).Str("/error_code"), "TEMPORARILY_UNAVAILABLE");
+  }
+  auto second = client_->Get("/api/2.0/database/synced_tables/lb.gold.a");
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->status, 200) << second->body;
+}
+
 }  // namespace
 }  // namespace lakesync

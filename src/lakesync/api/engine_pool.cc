@@ -58,8 +58,11 @@ void EnginePool::Release(const std::string& instance, const std::string& conninf
                          std::unique_ptr<sync::SyncEngine> engine, bool discard) {
   std::lock_guard lock(mu_);
   if (discard) {
+    // What broke this connection (a restart, a failover) broke its idle siblings too.
     engine.reset();
-    --open_[instance];
+    auto& idle = idle_[conninfo];
+    open_[instance] -= 1 + static_cast<int>(idle.size());
+    idle.clear();
   } else {
     idle_[conninfo].push_back(std::move(engine));
   }

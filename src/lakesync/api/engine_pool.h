@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "lakesync/common/macros.h"
 #include "lakesync/common/result.h"
 #include "lakesync/config/config.h"
 #include "lakesync/sync/sync_engine.h"
@@ -45,6 +46,14 @@ class EnginePool {
     sync::SyncEngine* operator->() const { return engine_.get(); }
     /// Closes the engine instead of pooling it (after an error that may have broken it).
     void Discard() { discard_ = true; }
+    /// Passes `result` through; an IOError or Unavailable (a lost connection, say) discards
+    /// the engine so the next request connects afresh.
+    template <typename R>
+    R Check(R result) {
+      const Status& st = ToStatus(result);
+      if (st.IsIOError() || st.IsUnavailable()) discard_ = true;
+      return result;
+    }
 
    private:
     EnginePool* pool_;

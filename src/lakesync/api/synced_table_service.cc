@@ -54,11 +54,10 @@ void SyncedTableService::SyncInBackground(const config::SyncedTableTarget& targe
                  {{"table", target.table}, {"error", engine.status()}});
       return;
     }
-    auto run = (*engine)->Sync(target.table, full_refresh);
+    auto run = engine->Check((*engine)->Sync(target.table, full_refresh));
     // The outcome is the table's state; a Conflict means another process runs it already.
     if (!run.ok() && !run.status().IsConflict()) {
       log::Warn("background sync failed", {{"table", target.table}, {"error", run.status()}});
-      if (run.status().IsUnavailable() || run.status().IsIOError()) engine->Discard();
     }
   });
 }
@@ -115,7 +114,7 @@ Result<std::string> SyncedTableService::Create(std::string_view body) {
           qn.schema, target.database, target.instance);
     }
   }
-  LAKESYNC_ASSIGN_OR_RETURN(sync::SyncedTableState state, engine->Register(spec));
+  LAKESYNC_ASSIGN_OR_RETURN(sync::SyncedTableState state, engine.Check(engine->Register(spec)));
   log::Info("synced table created", {{"table", req.name}, {"pipeline_id", state.pipeline_id}});
   SyncInBackground(target, /*full_refresh=*/false);
   return Render(state, LocationOf(target));
@@ -124,7 +123,7 @@ Result<std::string> SyncedTableService::Create(std::string_view body) {
 Result<std::string> SyncedTableService::Get(const std::string& name) {
   LAKESYNC_ASSIGN_OR_RETURN(config::SyncedTableTarget target, config_.ResolveSyncedTable(name));
   LAKESYNC_ASSIGN_OR_RETURN(auto engine, pool_.Acquire(target.instance, target.conninfo));
-  auto state = engine->Get(target.table);
+  auto state = engine.Check(engine->Get(target.table));
   if (!state.ok()) {
     if (state.status().IsNotFound())
       return Status::NotFound("synced table {} does not exist", name);
@@ -136,7 +135,7 @@ Result<std::string> SyncedTableService::Get(const std::string& name) {
 Result<std::string> SyncedTableService::Delete(const std::string& name, bool purge_data) {
   LAKESYNC_ASSIGN_OR_RETURN(config::SyncedTableTarget target, config_.ResolveSyncedTable(name));
   LAKESYNC_ASSIGN_OR_RETURN(auto engine, pool_.Acquire(target.instance, target.conninfo));
-  Status st = engine->Delete(target.table, purge_data);
+  Status st = engine.Check(engine->Delete(target.table, purge_data));
   if (st.IsNotFound()) return Status::NotFound("synced table {} does not exist", name);
   LAKESYNC_RETURN_NOT_OK(st);
   log::Info("synced table deleted", {{"table", name}, {"purge_data", purge_data}});
@@ -172,7 +171,7 @@ Result<std::string> SyncedTableService::List(const std::string& instance,
   for (const config::SyncedTableTarget& db : config_.Databases()) {
     if (!instance.empty() && db.instance != instance) continue;
     LAKESYNC_ASSIGN_OR_RETURN(auto engine, pool_.Acquire(db.instance, db.conninfo));
-    LAKESYNC_ASSIGN_OR_RETURN(auto states, engine->List());
+    LAKESYNC_ASSIGN_OR_RETURN(auto states, engine.Check(engine->List()));
     for (const auto& s : states) {
       rendered.emplace_back(db.catalog + "." + s.spec.name, Render(s, LocationOf(db)));
     }
@@ -209,7 +208,7 @@ Result<SyncedTableService::Found> SyncedTableService::FindPipeline(const std::st
       if (first_error.ok()) first_error = engine.status();
       continue;
     }
-    auto state = (*engine)->GetByPipelineId(pipeline_id);
+    auto state = engine->Check((*engine)->GetByPipelineId(pipeline_id));
     if (state.ok()) return Found{std::move(state).value(), LocationOf(db), db.conninfo};
     if (!state.status().IsNotFound() && first_error.ok()) first_error = state.status();
   }
