@@ -14,6 +14,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <mutex>
 #include <random>
 #include <thread>
 
@@ -43,10 +44,19 @@ class FaultyProxy {
   }
   std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
   int requests() const { return requests_; }
+  /// The headers of the last request that reached the proxy.
+  httplib::Headers last_headers() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return last_headers_;
+  }
 
  private:
   void Handle(const httplib::Request& req, httplib::Response& res) {
     ++requests_;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      last_headers_ = req.headers;
+    }
     if (failures_-- > 0) {
       if (stall_) {
         std::this_thread::sleep_for(std::chrono::milliseconds(2500));
@@ -82,6 +92,8 @@ class FaultyProxy {
   int fail_status_;
   bool stall_;
   std::atomic<int> requests_{0};
+  std::mutex mu_;
+  httplib::Headers last_headers_;
   std::string upstream_host_;
   int upstream_port_ = 0;
   httplib::Server server_;
@@ -156,6 +168,31 @@ TEST_F(S3FileSystemTest, StalledResponseTimesOutAndIsRetried) {
   auto text = fs->ReadFile("s3://lakesync/retry/stall.json");
   ASSERT_TRUE(text.ok()) << text.status();
   EXPECT_EQ(*text, "stall");
+}
+
+TEST_F(S3FileSystemTest, AnonymousRequestsAreUnsignedAndSessionTokensSigned) {
+  ASSERT_TRUE(fs_->WriteFile("s3://lakesync/auth/a.txt", "anon").ok());
+  FaultyProxy proxy(server_->endpoint(), 0, 0);
+  S3Options o = server_->Options();
+  o.endpoint = proxy.endpoint();
+  o.credentials = {};
+  auto anonymous = *S3FileSystem::Make(o);
+  EXPECT_EQ(*anonymous->ReadFile("s3://lakesync/auth/a.txt"), "anon");
+  EXPECT_EQ(proxy.last_headers().count("Authorization"), 0u);
+
+  o.credentials = {"S3RVER", "S3RVER", "the-session-token"};
+  auto with_token = *S3FileSystem::Make(o);
+  EXPECT_EQ(*with_token->ReadFile("s3://lakesync/auth/a.txt"), "anon");
+  const httplib::Headers h = proxy.last_headers();
+  ASSERT_EQ(h.count("x-amz-security-token"), 1u);
+  EXPECT_EQ(h.find("x-amz-security-token")->second, "the-session-token");
+  ASSERT_EQ(h.count("Authorization"), 1u);
+  const std::string auth = h.find("Authorization")->second;
+  EXPECT_TRUE(auth.starts_with("AWS4-HMAC-SHA256 Credential=S3RVER/")) << auth;
+  EXPECT_NE(auth.find("/us-east-1/s3/aws4_request"), std::string::npos) << auth;
+  EXPECT_NE(auth.find("SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-security-token,"),
+            std::string::npos)
+      << auth;
 }
 
 TEST_F(S3FileSystemTest, RefusedConnectionsEndUnavailableAfterTheLastTry) {
