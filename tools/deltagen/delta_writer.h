@@ -129,6 +129,10 @@ class DeltaTableWriter {
   /// and _last_checkpoint.
   Status Checkpoint(int parts = 1);
 
+  /// Forgets the remove actions committed so far, so the next checkpoint leaves them out (as
+  /// once their retention period has passed).
+  void ExpireTombstones() { tombstones_.clear(); }
+
   /// The last committed version; -1 before the first commit.
   int64_t version() const { return version_; }
   /// Files in the table now, by path.

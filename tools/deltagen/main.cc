@@ -9,6 +9,7 @@
 #include "deltagen/all_types.h"
 #include "deltagen/compression.h"
 #include "deltagen/scenario.h"
+#include "deltagen/synthetic_log.h"
 #include "deltagen/user_profiles.h"
 #include "lakesync/common/macros.h"
 #include "lakesync/storage/local_file_system.h"
@@ -43,7 +44,8 @@ Examples:
   deltagen checkpoint --table /tmp/up
   deltagen scenario --out /tmp/up2 scenario.json
   deltagen all-types --out /tmp/at --rows 1000
-  deltagen info --table /tmp/up)";
+  deltagen info --table /tmp/up
+  deltagen synthetic-log --out /tmp/log --commits 100000 --checkpoint-every 10000)";
 
 int Fail(const Status& st) {
   std::fprintf(stderr, "deltagen: %s\n", st.ToString().c_str());
@@ -186,6 +188,22 @@ int main(int argc, char** argv) {
   cmd_cp->add_option("--parts", parts, "multi-part checkpoint with N parts")->capture_default_str();
 
   // info
+  SyntheticLogOptions sl;
+  auto* cmd_sl = app.add_subcommand(
+      "synthetic-log",
+      "write only a long _delta_log (streaming appends, periodic OPTIMIZE, optional checkpoints) "
+      "for log-replay benchmarks");
+  cmd_sl->add_option("--out", out_dir, "table folder (must not exist)")->required();
+  cmd_sl->add_option("--commits", sl.commits, "commits")->capture_default_str();
+  cmd_sl->add_option("--adds-per-commit", sl.adds_per_commit, "files each append adds")
+      ->capture_default_str();
+  cmd_sl->add_option("--optimize-every", sl.optimize_every, "every Nth commit is an OPTIMIZE")
+      ->capture_default_str();
+  cmd_sl
+      ->add_option("--checkpoint-every", sl.checkpoint_every,
+                   "classic checkpoint after every Nth commit (0: none)")
+      ->capture_default_str();
+
   auto* cmd_info = app.add_subcommand("info", "print version, rows and files of a deltagen table");
   cmd_info->add_option("--table", table_dir, "table folder")->required();
 
@@ -212,6 +230,20 @@ int main(int argc, char** argv) {
                   out_dir.c_str(), static_cast<long long>(up.rows),
                   (*t)->writer().active_files().size(), bytes / 1e6,
                   static_cast<long long>((*t)->version()), Seconds(start));
+    }
+    return 0;
+  }
+  if (*cmd_sl) {
+    auto summary = WriteSyntheticLog(fs, out_dir, sl);
+    if (!summary.ok()) return Fail(summary.status());
+    if (!quiet) {
+      std::printf(
+          "wrote %s: version %lld, %lld adds, %lld removes, %lld active files, %lld "
+          "checkpoints in %.2f s\n",
+          out_dir.c_str(), static_cast<long long>(summary->version),
+          static_cast<long long>(summary->adds), static_cast<long long>(summary->removes),
+          static_cast<long long>(summary->active_files),
+          static_cast<long long>(summary->checkpoints), Seconds(start));
     }
     return 0;
   }

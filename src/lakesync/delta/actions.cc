@@ -67,6 +67,7 @@ std::string LogicalFileKey(std::string_view path,
 }
 
 Result<std::string> DecodeUriPath(std::string_view encoded) {
+  if (encoded.find('%') == std::string_view::npos) return std::string(encoded);
   std::string out;
   out.reserve(encoded.size());
   for (size_t i = 0; i < encoded.size(); ++i) {

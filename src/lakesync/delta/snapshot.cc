@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <thread>
 
 #include "lakesync/common/macros.h"
 #include "lakesync/delta/checkpoint_reader.h"
@@ -17,6 +18,9 @@ namespace lakesync::delta {
 namespace {
 
 constexpr int32_t kMaxReaderVersion = 3;
+
+// Threads that read and parse commit files during a replay.
+constexpr size_t kReplayThreads = 8;
 
 // Reader features whose meaning lakesync implements (or, for deletionVectors, refuses per
 // file rather than per table, so tables without DVs in their live files still read).
@@ -124,18 +128,21 @@ Result<std::unique_ptr<Snapshot>> Replay(std::shared_ptr<storage::FileSystem> fs
         fmt::format("Delta table {}: checkpoint of version {}", table_root, cp.version));
   }
 
+  // Plan the files to replay: commits, or a log compaction file where one starting at a
+  // version ends within the replay (the longest such one saves the most reads).
+  struct Step {
+    int64_t first = 0, last = 0;  // versions covered
+    const storage::FileInfo* info = nullptr;
+    bool compaction = false;
+  };
+  std::vector<Step> steps;
   for (int64_t v = start; v <= target; ++v) {
-    // A log compaction file starting here stands for its commits when it ends within the
-    // replay: the longest such one saves the most reads.
     if (auto c = listing.compactions.find(v); c != listing.compactions.end()) {
       auto fit = c->second.upper_bound(target);
       if (fit != c->second.begin()) {
         --fit;
-        const auto& [last, info] = *fit;
-        LAKESYNC_ASSIGN_OR_RETURN(auto contents, fs->ReadFile(info.path));
-        LAKESYNC_ASSIGN_OR_RETURN(auto actions, ParseActions(contents, info.path));
-        LAKESYNC_RETURN_NOT_OK(builder.ApplyCompaction(v, last, std::move(actions)));
-        v = last;
+        steps.push_back(Step{v, fit->first, &fit->second, true});
+        v = fit->first;
         continue;
       }
     }
@@ -154,10 +161,43 @@ Result<std::unique_ptr<Snapshot>> Replay(std::shared_ptr<storage::FileSystem> fs
       return Status::Corruption("Delta table {}: commit file for version {} ({}) is missing",
                                 table_root, v, CommitFileName(v));
     }
-    const storage::FileInfo& info = it->second;
-    LAKESYNC_ASSIGN_OR_RETURN(auto contents, fs->ReadFile(info.path));
-    LAKESYNC_ASSIGN_OR_RETURN(auto actions, ParseActions(contents, info.path));
-    LAKESYNC_RETURN_NOT_OK(builder.ApplyCommit(v, std::move(actions), info.mtime_ms));
+    steps.push_back(Step{v, v, &it->second, false});
+  }
+  // Read and parse a window of files on several threads (object stores answer each GET in
+  // tens of milliseconds; locally it spreads the JSON parsing), then apply them in order.
+  constexpr size_t kWindow = 512;
+  const size_t threads = std::min<size_t>(kReplayThreads, std::max<size_t>(1, steps.size() / 8));
+  std::vector<Result<std::vector<Action>>> parsed;
+  for (size_t begin = 0; begin < steps.size(); begin += kWindow) {
+    const size_t end = std::min(steps.size(), begin + kWindow);
+    parsed.assign(end - begin, Result<std::vector<Action>>(std::vector<Action>{}));
+    auto work = [&](size_t lane) {
+      for (size_t i = begin + lane; i < end; i += threads) {
+        auto contents = fs->ReadFile(steps[i].info->path);
+        parsed[i - begin] = contents.ok() ? ParseActions(*contents, steps[i].info->path)
+                                          : Result<std::vector<Action>>(contents.status());
+      }
+    };
+    if (threads <= 1 || end - begin < 16) {
+      work(0);
+    } else {
+      std::vector<std::thread> pool;
+      for (size_t lane = 1; lane < threads; ++lane) pool.emplace_back(work, lane);
+      work(0);
+      for (auto& t : pool) t.join();
+    }
+    for (size_t i = begin; i < end; ++i) {
+      auto& actions = parsed[i - begin];
+      if (!actions.ok()) return actions.status();
+      const Step& step = steps[i];
+      if (step.compaction) {
+        LAKESYNC_RETURN_NOT_OK(
+            builder.ApplyCompaction(step.first, step.last, std::move(actions).value()));
+      } else {
+        LAKESYNC_RETURN_NOT_OK(
+            builder.ApplyCommit(step.first, std::move(actions).value(), step.info->mtime_ms));
+      }
+    }
   }
   return builder.Build(std::move(fs), std::move(table_root));
 }

@@ -70,8 +70,6 @@ class Snapshot {
 
   /// The active logical files, sorted by path.
   const std::vector<AddFile>& files() const { return files_; }
-  /// Tombstones still in the log (remove actions not followed by a re-add).
-  const std::vector<RemoveFile>& tombstones() const { return tombstones_; }
   /// Latest version per application id.
   const std::map<std::string, SetTransaction>& transactions() const { return transactions_; }
   /// Live metadata domains (tombstoned ones excluded).
@@ -96,7 +94,6 @@ class Snapshot {
   TableSchema schema_;
   ColumnMappingMode column_mapping_mode_ = ColumnMappingMode::kNone;
   std::vector<AddFile> files_;
-  std::vector<RemoveFile> tombstones_;
   std::map<std::string, SetTransaction> transactions_;
   std::map<std::string, DomainMetadata> domains_;
   std::vector<CommitRecord> commits_;

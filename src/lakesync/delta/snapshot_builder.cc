@@ -12,15 +12,12 @@ void SnapshotBuilder::ApplyFileActions(std::vector<Action>& actions) {
   // removes and re-adds the same logical file (e.g. to update its stats) leaves it present.
   for (auto& action : actions) {
     if (auto* remove = std::get_if<RemoveFile>(&action)) {
-      std::string key = LogicalFileKey(remove->path, remove->deletion_vector);
-      adds_.erase(key);
-      removes_.insert_or_assign(std::move(key), std::move(*remove));
+      adds_.erase(LogicalFileKey(remove->path, remove->deletion_vector));
     }
   }
   for (auto& action : actions) {
     if (auto* add = std::get_if<AddFile>(&action)) {
       std::string key = LogicalFileKey(add->path, add->deletion_vector);
-      removes_.erase(key);
       adds_.insert_or_assign(std::move(key), std::move(*add));
     } else if (auto* protocol = std::get_if<Protocol>(&action)) {
       protocol_ = std::move(*protocol);
@@ -153,15 +150,11 @@ Result<std::unique_ptr<Snapshot>> SnapshotBuilder::Build(std::shared_ptr<storage
   for (auto& [key, add] : adds_) snapshot->files_.push_back(std::move(add));
   std::sort(snapshot->files_.begin(), snapshot->files_.end(),
             [](const auto& a, const auto& b) { return a.path < b.path; });
-  for (auto& [key, remove] : removes_) snapshot->tombstones_.push_back(std::move(remove));
-  std::sort(snapshot->tombstones_.begin(), snapshot->tombstones_.end(),
-            [](const auto& a, const auto& b) { return a.path < b.path; });
   snapshot->transactions_ = std::move(transactions_);
   snapshot->domains_ = std::move(domains_);
   snapshot->commits_ = std::move(commits_);
   snapshot->checkpoint_version_ = checkpoint_version_;
   adds_.clear();
-  removes_.clear();
   version_ = -1;
   return snapshot;
 }

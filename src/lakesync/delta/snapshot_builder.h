@@ -4,9 +4,10 @@
 // Reconciliation (PROTOCOL.md "Action Reconciliation"): the latest protocol and metadata win;
 // logical files are keyed by (path, deletion vector unique id); a remove hides the add with
 // the same key; within one commit removes apply before adds, so a commit that removes and
-// re-adds a key leaves it present; the latest txn per appId wins; domainMetadata with
-// removed=true drops the domain.
-// Thread-safety: none; one replay owns a builder.
+// re-adds a key leaves it present (tombstones are not kept: reading needs only live files,
+// and holding a long log's million removes cost more than the rest of the replay); the latest txn
+// per appId wins; domainMetadata with removed=true drops the domain. Thread-safety: none; one
+// replay owns a builder.
 #pragma once
 
 #include <memory>
@@ -52,7 +53,6 @@ class SnapshotBuilder {
   std::optional<Protocol> protocol_;
   std::optional<Metadata> metadata_;
   std::unordered_map<std::string, AddFile> adds_;
-  std::unordered_map<std::string, RemoveFile> removes_;
   std::map<std::string, SetTransaction> transactions_;
   std::map<std::string, DomainMetadata> domains_;
   std::vector<CommitRecord> commits_;

@@ -85,8 +85,6 @@ TEST_F(SnapshotTest, ReplaysAddsAndRemoves) {
   ASSERT_TRUE(snap.ok()) << snap.status();
   EXPECT_EQ((*snap)->version(), 1);
   EXPECT_EQ(Paths(**snap), (std::vector<std::string>{"b.parquet", "c d.parquet"}));
-  ASSERT_EQ((*snap)->tombstones().size(), 1u);
-  EXPECT_EQ((*snap)->tombstones()[0].path, "a.parquet");
   ASSERT_EQ((*snap)->commits().size(), 2u);
   EXPECT_EQ((*snap)->commits()[1].commit_info->operation, "DELETE");
   EXPECT_EQ((*snap)->partition_columns(), std::vector<std::string>{"part"});
