@@ -363,7 +363,7 @@ Status ApplyEnvironment(const EnvLookup& env, std::map<std::string, Instance>& i
   if (s3.access_key_id.empty()) fill(s3.access_key_id, {"AWS_ACCESS_KEY_ID"});
   if (s3.secret_access_key.empty()) fill(s3.secret_access_key, {"AWS_SECRET_ACCESS_KEY"});
   if (s3.session_token.empty()) fill(s3.session_token, {"AWS_SESSION_TOKEN"});
-  if (auto v = get("AWS_REGION"); v && s3.region == S3Settings{}.region) s3.region = *v;
+  if (s3.region.empty()) fill(s3.region, {"AWS_REGION"});
   if (auto v = get("LAKESYNC_S3_PATH_STYLE")) {
     if (*v != "true" && *v != "false") {
       return Status::InvalidArgument("LAKESYNC_S3_PATH_STYLE: must be true or false, not '{}'", *v);

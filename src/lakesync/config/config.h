@@ -48,7 +48,7 @@ struct LakehouseCatalog {
 
 struct S3Settings {
   std::string endpoint;  // empty: AWS; e.g. http://127.0.0.1:9000 for MinIO or s3rver
-  std::string region = "us-east-1";
+  std::string region;    // empty: as the storage layer finds it (AWS_REGION, profile, us-east-1)
   std::string access_key_id;
   std::string secret_access_key;
   std::string session_token;
