@@ -26,11 +26,13 @@ namespace {
 
 using parquet::FileReader;
 
-Result<std::unique_ptr<FileReader>> OpenFile(const std::string& path) {
+Result<std::unique_ptr<FileReader>> OpenFile(const std::string& path, int threads = 1) {
   LAKESYNC_ASSIGN_OR_RETURN(std::shared_ptr<storage::FileSystem> fs,
                             storage::FileSystemForPath(path));
   LAKESYNC_ASSIGN_OR_RETURN(std::unique_ptr<storage::RandomAccessFile> file, fs->OpenForRead(path));
-  return FileReader::Open(std::shared_ptr<storage::RandomAccessFile>(std::move(file)));
+  parquet::ReaderOptions options;
+  options.num_threads = threads;
+  return FileReader::Open(std::shared_ptr<storage::RandomAccessFile>(std::move(file)), options);
 }
 
 // Buffered stdout: rows are appended to one string and written in large pieces.
@@ -363,10 +365,12 @@ struct CatOptions {
   std::string path;
   std::vector<std::string> columns;
   int64_t limit = -1;
+  int threads = 1;
 };
 
 Status RunCat(const CatOptions& options) {
-  LAKESYNC_ASSIGN_OR_RETURN(std::unique_ptr<FileReader> reader, OpenFile(options.path));
+  LAKESYNC_ASSIGN_OR_RETURN(std::unique_ptr<FileReader> reader,
+                            OpenFile(options.path, std::max(options.threads, 1)));
   // Dotted paths select fields inside structs; only their column chunks are read.
   parquet::Projection projection;
   if (options.columns.empty()) {
@@ -376,24 +380,32 @@ Status RunCat(const CatOptions& options) {
   } else {
     LAKESYNC_ASSIGN_OR_RETURN(projection, reader->ProjectByPath(options.columns));
   }
+  // Only the row groups --limit needs; with --threads N, N of them decode at once.
+  std::vector<int> groups;
+  int64_t rows = 0;
+  for (int rg = 0; rg < reader->num_row_groups(); ++rg) {
+    if (options.limit >= 0 && rows >= options.limit) break;
+    groups.push_back(rg);
+    rows += reader->metadata().row_groups[rg].num_rows;
+  }
   Output output;
   int64_t printed = 0;
-  for (int rg = 0; rg < reader->num_row_groups(); ++rg) {
-    if (options.limit >= 0 && printed >= options.limit) break;
-    LAKESYNC_ASSIGN_OR_RETURN(ColumnBatch batch, reader->ReadRowGroup(rg, projection));
+  Status st = reader->ReadRowGroups(groups, projection, [&](int rg, ColumnBatch batch) {
     const int64_t n = batch.num_selected();
     for (int64_t i = 0; i < n; ++i) {
       if (options.limit >= 0 && printed >= options.limit) break;
       const int64_t row = batch.selection ? (*batch.selection)[static_cast<size_t>(i)] : i;
-      Status st = AppendCanonicalJsonRow(batch, row, output.buffer());
-      if (!st.ok()) {
-        return st.WithContext(fmt::format("{}: row group {}, row {}", options.path, rg, row));
+      Status row_st = AppendCanonicalJsonRow(batch, row, output.buffer());
+      if (!row_st.ok()) {
+        return row_st.WithContext(fmt::format("{}: row group {}, row {}", options.path, rg, row));
       }
       output.buffer().push_back('\n');
       ++printed;
       LAKESYNC_RETURN_NOT_OK(output.MaybeFlush());
     }
-  }
+    return Status::OK();
+  });
+  LAKESYNC_RETURN_NOT_OK(st);
   return output.Flush();
 }
 
@@ -432,6 +444,8 @@ void AddParquetCommand(CLI::App& app, int* exit_code) {
   cat->add_option("--columns", cat_options->columns,
                   "columns to print, in this order; a.b selects field b of struct a")
       ->delimiter(',');
+  cat->add_option("--threads", cat_options->threads, "decode N row groups at once (default 1)")
+      ->check(CLI::Range(1, 256));
   cat->add_option("--limit", cat_options->limit, "print at most N rows")
       ->check(CLI::NonNegativeNumber);
   cat->callback(
