@@ -100,9 +100,15 @@ bool HttpResponse::TransportRetryable() const {
   }
 }
 
-HttpClient::HttpClient(HttpClientOptions options) : options_(options) { GlobalInit(); }
+HttpClient::HttpClient(HttpClientOptions options) : options_(std::move(options)) {
+  GlobalInit();
+  if (!options_.connect_to.empty()) {
+    connect_to_ = curl_slist_append(nullptr, ("::" + options_.connect_to).c_str());
+  }
+}
 
 HttpClient::~HttpClient() {
+  curl_slist_free_all(static_cast<curl_slist*>(connect_to_));
   for (void* e : idle_easies_) curl_easy_cleanup(static_cast<CURL*>(e));
   for (void* m : idle_multis_) curl_multi_cleanup(static_cast<CURLM*>(m));
 }
@@ -158,6 +164,7 @@ void HttpClient::Perform(const std::vector<HttpRequest*>& requests,
     CURL* e = t.easy;
     curl_easy_setopt(e, CURLOPT_URL, t.request->url.c_str());
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    if (connect_to_ != nullptr) curl_easy_setopt(e, CURLOPT_CONNECT_TO, connect_to_);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout_ms));
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME,

@@ -46,6 +46,8 @@ struct HttpClientOptions {
   int64_t connect_timeout_ms = 10000;
   int64_t stall_timeout_ms = 30000;
   int max_parallel = 8;
+  /// "host:port" to connect to instead of the URL's host (empty: the URL's host).
+  std::string connect_to;
 };
 
 class HttpClient {
@@ -66,6 +68,7 @@ class HttpClient {
   void ReturnEasy(void* easy);
 
   HttpClientOptions options_;
+  void* connect_to_ = nullptr;  // curl_slist* for CURLOPT_CONNECT_TO, or null
   std::mutex mu_;
   std::vector<void*> idle_multis_;  // CURLM*
   std::vector<void*> idle_easies_;  // CURL*

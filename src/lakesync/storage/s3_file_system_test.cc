@@ -18,6 +18,7 @@
 #include <random>
 #include <thread>
 
+#include "lakesync/common/strings.h"
 #include "lakesync/testing/s3_server.h"
 
 namespace lakesync::storage {
@@ -72,7 +73,8 @@ class FaultyProxy {
     httplib::Client upstream(upstream_host_, upstream_port_);
     upstream.set_url_encode(false);
     httplib::Headers headers;
-    for (const char* name : {"Range", "Authorization", "x-amz-date", "x-amz-content-sha256"}) {
+    for (const char* name :
+         {"Host", "Range", "Authorization", "x-amz-date", "x-amz-content-sha256"}) {
       if (req.has_header(name)) headers.emplace(name, req.get_header_value(name));
     }
     // HEAD is forwarded as GET so the proxy's answer carries the object's Content-Length.
@@ -100,6 +102,15 @@ class FaultyProxy {
   int port_ = 0;
   std::thread thread_;
 };
+
+// A header's value (names compared case-insensitively), or "" when absent. A plain scan:
+// lookups in httplib::Headers misbehaved against Debian's prebuilt cpp-httplib.
+std::string HeaderValue(const httplib::Headers& headers, std::string_view name) {
+  for (const auto& [k, v] : headers) {
+    if (EqualsIgnoreCase(k, name)) return v;
+  }
+  return "";
+}
 
 class S3FileSystemTest : public ::testing::Test {
  protected:
@@ -178,21 +189,46 @@ TEST_F(S3FileSystemTest, AnonymousRequestsAreUnsignedAndSessionTokensSigned) {
   o.credentials = {};
   auto anonymous = *S3FileSystem::Make(o);
   EXPECT_EQ(*anonymous->ReadFile("s3://lakesync/auth/a.txt"), "anon");
-  EXPECT_EQ(proxy.last_headers().count("Authorization"), 0u);
+  EXPECT_EQ(HeaderValue(proxy.last_headers(), "Authorization"), "");
 
   o.credentials = {"S3RVER", "S3RVER", "the-session-token"};
   auto with_token = *S3FileSystem::Make(o);
   EXPECT_EQ(*with_token->ReadFile("s3://lakesync/auth/a.txt"), "anon");
   const httplib::Headers h = proxy.last_headers();
-  ASSERT_EQ(h.count("x-amz-security-token"), 1u);
-  EXPECT_EQ(h.find("x-amz-security-token")->second, "the-session-token");
-  ASSERT_EQ(h.count("Authorization"), 1u);
-  const std::string auth = h.find("Authorization")->second;
+  EXPECT_EQ(HeaderValue(h, "x-amz-security-token"), "the-session-token");
+  const std::string auth = HeaderValue(h, "Authorization");
   EXPECT_TRUE(auth.starts_with("AWS4-HMAC-SHA256 Credential=S3RVER/")) << auth;
   EXPECT_NE(auth.find("/us-east-1/s3/aws4_request"), std::string::npos) << auth;
   EXPECT_NE(auth.find("SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-security-token,"),
             std::string::npos)
       << auth;
+}
+
+// Virtual-hosted addressing: the bucket travels in the host name ("lakesync.s3....") and not
+// in the path. Connections go to a loopback proxy whatever the name (connect_to); it records
+// the Host header and forwards it to s3rver, which serves *.s3.*.amazonaws.com hosts as buckets.
+TEST_F(S3FileSystemTest, VirtualHostedAddressingPutsTheBucketInTheHostName) {
+  ASSERT_TRUE(fs_->WriteFile("s3://lakesync/vhost/dir/a b=1.json", "virtual").ok());
+  FaultyProxy proxy(server_->endpoint(), 0, 0);
+  const std::string port = proxy.endpoint().substr(proxy.endpoint().rfind(':') + 1);
+  S3Options o = server_->Options();
+  o.endpoint = "http://s3.us-east-1.amazonaws.com:" + port;
+  o.connect_to = "127.0.0.1:" + port;
+  o.path_style.reset();  // a DNS name: virtual-hosted by default
+  auto fs = *S3FileSystem::Make(o);
+  auto listing = fs->ListDir("s3://lakesync/vhost/dir");
+  ASSERT_TRUE(listing.ok()) << listing.status();
+  ASSERT_EQ(listing->size(), 1u);
+  EXPECT_EQ((*listing)[0].path, "s3://lakesync/vhost/dir/a b=1.json");
+  auto text = fs->ReadFile("s3://lakesync/vhost/dir/a b=1.json");
+  ASSERT_TRUE(text.ok()) << text.status();
+  EXPECT_EQ(*text, "virtual");
+  EXPECT_EQ(HeaderValue(proxy.last_headers(), "Host"),
+            "lakesync.s3.us-east-1.amazonaws.com:" + port);
+  // Path-style forced: the bucket moves into the path, the host is the endpoint's.
+  o.path_style = true;
+  EXPECT_EQ(*(*S3FileSystem::Make(o))->ReadFile("s3://lakesync/vhost/dir/a b=1.json"), "virtual");
+  EXPECT_EQ(HeaderValue(proxy.last_headers(), "Host"), "s3.us-east-1.amazonaws.com:" + port);
 }
 
 TEST_F(S3FileSystemTest, RefusedConnectionsEndUnavailableAfterTheLastTry) {

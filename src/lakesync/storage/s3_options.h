@@ -25,6 +25,10 @@ struct S3Options {
   std::optional<bool> path_style;
   /// Anonymous (unsigned) requests when empty.
   AwsCredentials credentials;
+  /// "host:port" that every connection goes to, whatever host name the URL names (curl's
+  /// CONNECT_TO): for endpoints reachable only by address, and tests of virtual-hosted
+  /// addressing on loopback. Empty: connect to the URL's host.
+  std::string connect_to;
 
   /// Tries per request; 5xx, 429, timeouts and connection errors are retried with exponential
   /// backoff (with jitter), then reported as Unavailable.
