@@ -6,9 +6,9 @@ namespace lakesync::parquet {
 
 namespace {
 
-// While this many bytes remain in both buffers, copies may move whole 16-byte blocks past their
-// end (an element copies at most 64 bytes, literals up to 16 on this path).
-constexpr size_t kSlack = 64;
+// While this many bytes remain in the output, copies may store whole 16-byte blocks past their
+// end: an element copies at most 64 bytes, the last store starting before its end.
+constexpr size_t kSlack = 80;
 
 inline void Copy16(uint8_t* dst, const uint8_t* src) { std::memcpy(dst, src, 16); }
 inline void Copy8(uint8_t* dst, const uint8_t* src) { std::memcpy(dst, src, 8); }
@@ -94,6 +94,14 @@ Status SnappyDecompress(const uint8_t* in, size_t in_size, uint8_t* out, size_t 
       for (size_t k = 0; k < len; k += 16) Copy16(op + k, src + k);
     } else if (out_left >= kSlack && offset >= 8) {
       for (size_t k = 0; k < len; k += 8) Copy8(op + k, src + k);
+    } else if (out_left >= kSlack) {
+      // An offset below 8 repeats a short pattern: build 16 bytes of it once, then store it at
+      // steps of whole periods.
+      uint8_t pattern[16];
+      std::memcpy(pattern, src, 16);  // only the first `offset` bytes are the pattern
+      for (size_t i = offset; i < 16; ++i) pattern[i] = pattern[i - offset];
+      const size_t step = 16 - 16 % offset;
+      for (size_t k = 0; k < len; k += step) Copy16(op + k, pattern);
     } else {
       // Short offsets repeat a pattern; near the end copy exactly.
       for (size_t k = 0; k < len; ++k) op[k] = src[k];
