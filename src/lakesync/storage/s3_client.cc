@@ -43,8 +43,7 @@ bool IsIpOrLocalhost(std::string_view host) {
 
 bool RetryableS3Code(std::string_view code) {
   return code == "SlowDown" || code == "InternalError" || code == "ServiceUnavailable" ||
-         code == "RequestTimeout" || code == "RequestTimeTooSkewed" || code == "Throttling" ||
-         code == "ThrottlingException";
+         code == "RequestTimeout" || code == "Throttling" || code == "ThrottlingException";
 }
 
 }  // namespace

@@ -93,9 +93,12 @@ Result<FileInfo> S3FileSystem::GetFileInfo(const std::string& path) {
     }
   }
   // Not an object: a directory when some key lies under it.
-  LAKESYNC_ASSIGN_OR_RETURN(
-      auto page, client_->ListObjects(bucket, key.empty() ? "" : key + "/", "/", "", "", 1));
-  if (key.empty() || !page.objects.empty() || !page.common_prefixes.empty()) {
+  auto page = client_->ListObjects(bucket, key.empty() ? "" : key + "/", "/", "", "", 1);
+  if (!page.ok()) {
+    if (page.status().IsNotFound()) return info;  // no such bucket: absent too
+    return page.status();
+  }
+  if (key.empty() || !page->objects.empty() || !page->common_prefixes.empty()) {
     info.exists = true;
     info.is_dir = true;
   }

@@ -260,6 +260,21 @@ TEST_F(S3FileSystemTest, ObjectGoneAfterOpenIsNotFoundWithTheS3Code) {
   EXPECT_NE(st.message().find("NoSuchKey"), std::string::npos) << st;
 }
 
+TEST_F(S3FileSystemTest, MissingBucketIsAbsentForInfoAndListingAndNotFoundForReads) {
+  auto info = fs_->GetFileInfo("s3://no-such-bucket/t/_delta_log");
+  ASSERT_TRUE(info.ok()) << info.status();
+  EXPECT_FALSE(info->exists);
+  auto root = fs_->GetFileInfo("s3://no-such-bucket");
+  ASSERT_TRUE(root.ok()) << root.status();
+  EXPECT_FALSE(root->exists);
+  auto listing = fs_->ListDir("s3://no-such-bucket/t/_delta_log");
+  ASSERT_TRUE(listing.ok()) << listing.status();
+  EXPECT_TRUE(listing->empty());
+  Status st = fs_->ReadFile("s3://no-such-bucket/t/_delta_log/00000000000000000000.json").status();
+  EXPECT_TRUE(st.IsNotFound()) << st;
+  EXPECT_NE(st.message().find("no-such-bucket"), std::string::npos) << st;
+}
+
 TEST_F(S3FileSystemTest, UnknownAccessKeyIsAnIOErrorWithTheS3Code) {
   S3Options o = server_->Options();
   o.credentials = {"NOT-A-KEY", "secret", ""};
