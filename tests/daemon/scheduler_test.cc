@@ -6,7 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
 #include <functional>
+#include <optional>
 #include <thread>
 
 #include "api_test_util.h"
@@ -185,6 +187,62 @@ TEST_F(SchedulerTest, MetricsCountTheRowsAndShowNoLagOnceCaughtUp) {
   EXPECT_EQ(metrics::Global().Value("lakesync_lease_held", labels), 1);
   const std::string text = metrics::Global().RenderPrometheus();
   EXPECT_NE(text.find("# TYPE lakesync_sync_duration_seconds histogram"), std::string::npos);
+}
+
+TEST_F(SchedulerTest, FailedRequestedRunIsReportedInTheUpdateTheStateAndTheErrorCounter) {
+  CreateTable(sync::SchedulingPolicy::kTriggered);
+  const auto labels = sync::TableLabels(db_->name(), "gold.up");
+  auto a = sync::Scheduler::Start(Options(db_->conninfo(), "daemon-a"));
+  ASSERT_TRUE(a.ok());
+  Commit(0);
+  // The new commit's change files vanish (as after a VACUUM): the run cannot read them.
+  std::filesystem::remove_all(dir_.path() + "/up/_change_data");
+  for (const auto& f : std::filesystem::directory_iterator(dir_.path() + "/up")) {
+    if (f.path().extension() == ".parquet") std::filesystem::remove(f.path());
+  }
+  auto update = sync::RequestUpdate(*conn_, "gold.up", /*full_refresh=*/false);
+  ASSERT_TRUE(update.ok());
+  std::optional<sync::UpdateRequest> done;
+  ASSERT_TRUE(testing::WaitUntil(
+      [&] {
+        auto u = sync::GetUpdate(*conn_, *update);
+        if (u.ok() &&
+            (u->state == sync::UpdateState::kFailed || u->state == sync::UpdateState::kCompleted)) {
+          done = *u;
+        }
+        return done.has_value();
+      },
+      milliseconds(20000)));
+  EXPECT_EQ(done->state, sync::UpdateState::kFailed);
+  EXPECT_FALSE(done->message.empty());
+  auto state = engine_->Get("gold.up");
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->state, sync::DetailedState::kOnlinePipelineFailed);
+  EXPECT_EQ(state->message, done->message);
+  EXPECT_EQ(metrics::Global().Value("lakesync_sync_errors_total", labels), 1);
+}
+
+TEST_F(SchedulerTest, UnreachableDatabaseDoesNotHoldUpTheOthers) {
+  CreateTable(sync::SchedulingPolicy::kContinuous);
+  sync::SchedulerOptions options = Options(db_->conninfo(), "daemon-a");
+  options.target_conninfos.insert(options.target_conninfos.begin(),
+                                  "host=127.0.0.1 port=1 dbname=nowhere connect_timeout=2");
+  auto a = sync::Scheduler::Start(options);
+  ASSERT_TRUE(a.ok()) << a.status();
+  Commit(0);
+  ASSERT_TRUE(CaughtUp());
+  ExpectTargetEqualsSource();
+}
+
+TEST(SchedulerOptionsTest, TimingsThatCannotWorkAreRefused) {
+  sync::SchedulerOptions options;
+  EXPECT_TRUE(sync::Scheduler::Start(options).status().IsInvalidArgument()) << "no targets";
+  options.target_conninfos = {"dbname=x"};
+  options.lease_ttl = milliseconds(1000);
+  options.poll_interval = milliseconds(500);
+  auto started = sync::Scheduler::Start(options);
+  ASSERT_TRUE(started.status().IsInvalidArgument());
+  EXPECT_NE(started.status().message().find("3 poll intervals"), std::string::npos);
 }
 
 }  // namespace
