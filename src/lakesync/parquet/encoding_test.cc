@@ -447,7 +447,7 @@ TEST(HalfFloatTest, Conversions) {
 namespace lakesync::parquet {
 namespace {
 
-// Bit `b` of `in` (LSB first), 0 past the end.
+// The `width` bits of `in` from bit `start` (LSB first); bits past the end read as 0.
 uint32_t ReferenceBits(const std::vector<uint8_t>& in, uint64_t start, int width) {
   uint32_t v = 0;
   for (int i = 0; i < width; ++i) {
@@ -468,21 +468,20 @@ TEST(UnpackBitsTest, MatchesBitByBitAtEveryWidthAndOffset) {
     for (int width = 0; width <= 32; ++width) {
       for (uint64_t start = 0; start < 19; ++start) {
         const int64_t n = width == 0 ? 40 : static_cast<int64_t>(size * 8 / width + 3);
+        auto check = [&](const auto& out) {
+          for (int64_t i = 0; i < n; ++i) {
+            const uint64_t bit = start + static_cast<uint64_t>(i) * static_cast<uint64_t>(width);
+            ASSERT_EQ(out[i], ReferenceBits(in, bit, width))
+                << "size " << size << " width " << width << " start " << start << " i " << i;
+          }
+        };
         std::vector<uint32_t> out32(static_cast<size_t>(n));
         UnpackBits32(in.data(), in.size(), start, width, out32.data(), n);
-        for (int64_t i = 0; i < n; ++i) {
-          const uint64_t bit = start + static_cast<uint64_t>(i) * static_cast<uint64_t>(width);
-          ASSERT_EQ(out32[i], ReferenceBits(in, bit, width))
-              << "size " << size << " width " << width << " start " << start << " i " << i;
-        }
+        check(out32);
         if (width > 16) continue;
         std::vector<uint16_t> out16(static_cast<size_t>(n));
         UnpackBits16(in.data(), in.size(), start, width, out16.data(), n);
-        for (int64_t i = 0; i < n; ++i) {
-          const uint64_t bit = start + static_cast<uint64_t>(i) * static_cast<uint64_t>(width);
-          ASSERT_EQ(out16[i], ReferenceBits(in, bit, width))
-              << "size " << size << " width " << width << " start " << start << " i " << i;
-        }
+        check(out16);
       }
     }
   }
