@@ -1,8 +1,9 @@
 // libFuzzer target: page decoding. Input bytes are a whole Parquet file, read through
 // FileReader as lakesync reads table files: open (footer, schema), then every row group with
 // every column (pages, decompression, levels, encodings, record assembly), once single-threaded
-// and with CRC checks off so mutated pages reach the decoders. Errors are fine; crashes, hangs,
-// leaks and sanitizer reports are bugs.
+// and with CRC checks off so mutated pages reach the decoders; then each flat leaf alone through
+// a projection, and the statistics filter on it (min/max/null_count of any bytes). Errors are
+// fine; crashes, hangs, leaks and sanitizer reports are bugs.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -36,6 +37,27 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       for (const auto& column : batch->columns) {
         if (column.length() != batch->num_rows) __builtin_trap();
       }
+    }
+    // The first few flat leaves: projected alone, and filtered by statistics with a literal of
+    // every kind (the wrong kinds are InvalidArgument, which is fine).
+    int leaves = 0;
+    for (const LeafColumn& leaf : (*reader)->parquet_schema().leaves) {
+      if (leaf.max_rep > 0 || ++leaves > 4) continue;
+      auto projection = (*reader)->ProjectByPath({leaf.dotted_path});
+      if (projection.ok()) {
+        auto one = (*reader)->ReadRowGroup(g, *projection);
+        if (one.ok() && one->columns.size() != 1) __builtin_trap();
+      }
+      using Op = ColumnPredicate::Op;
+      const Literal literals[] = {Literal::Int(0), Literal::Double(0.5), Literal::Bytes("m"),
+                                  Literal::Bool(true)};
+      for (const Literal& l : literals) {
+        for (Op op : {Op::kEq, Op::kLt, Op::kGe}) {
+          (void)(*reader)->RowGroupMayMatch(g, {ColumnPredicate::Compare(leaf.dotted_path, op, l)});
+        }
+      }
+      (void)(*reader)->RowGroupMayMatch(g, {ColumnPredicate::IsNull(leaf.dotted_path)});
+      (void)(*reader)->RowGroupMayMatch(g, {ColumnPredicate::IsNotNull(leaf.dotted_path)});
     }
   }
   return 0;

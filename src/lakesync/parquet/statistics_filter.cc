@@ -231,6 +231,11 @@ Result<bool> RowGroupMayMatch(const FileMetaData& metadata, const ParquetSchema&
   if (null_test ? !p.values.empty() : (p.op != Op::kIn && p.values.size() != 1)) {
     return Status::InvalidArgument("predicate on {} has {} literals", p.column, p.values.size());
   }
+  const RowGroup& rg = metadata.row_groups[row_group];
+  if (leaf->element < 0 || leaf->element >= static_cast<int>(metadata.schema.size()) ||
+      leaf->index >= static_cast<int>(rg.columns.size())) {
+    return Status::InvalidArgument("the schema of column {} does not match the metadata", p.column);
+  }
   const Domain domain = DomainOf(*leaf, metadata.schema[leaf->element]);
   std::vector<Key> keys;
   for (const Literal& l : p.values) {
@@ -238,7 +243,6 @@ Result<bool> RowGroupMayMatch(const FileMetaData& metadata, const ParquetSchema&
     keys.push_back(std::move(k));
   }
 
-  const RowGroup& rg = metadata.row_groups[row_group];
   const ColumnChunk& chunk = rg.columns[leaf->index];
   if (!chunk.meta_data || !chunk.meta_data->statistics) return true;
   const Statistics& st = *chunk.meta_data->statistics;
