@@ -142,5 +142,23 @@ TEST_F(CliModesTest, DaemonModeGoesThroughTheApi) {
   (*server)->Stop();
 }
 
+TEST_F(CliModesTest, ServeRefusesWhatCannotWork) {
+  std::string out;
+  // No tokens, and not on loopback: refused.
+  const std::string open_config = dir_.path() + "/open.toml";
+  std::string text = testing::ApiConfigText(*db_, dir_.path() + "/lake");
+  const std::string tokens = "tokens = [\"tok\"]";
+  text.replace(text.find(tokens), tokens.size(), "tokens = []");
+  std::ofstream(open_config) << text;
+  EXPECT_EQ(Run("serve --config " + open_config + " --listen 0.0.0.0:0", &out), 3) << out;
+  EXPECT_NE(out.find("refusing to serve without authentication"), std::string::npos) << out;
+  // A typo in the file names file, line and key.
+  const std::string typo = dir_.path() + "/typo.toml";
+  std::ofstream(typo) << "[api]\nlisten = \"127.0.0.1:0\"\ntoken = [\"x\"]\n";
+  EXPECT_EQ(Run("serve --config " + typo, &out), 3) << out;
+  EXPECT_NE(out.find(typo + ":3: api.token: unknown key"), std::string::npos) << out;
+  EXPECT_EQ(Run("serve --config " + dir_.path() + "/missing.toml", &out), 4) << out;
+}
+
 }  // namespace
 }  // namespace lakesync
