@@ -80,6 +80,13 @@ TEST_F(ServeTest, TwoDaemonsOneRunsTheTableAndTheOtherTakesOverAfterSigkill) {
   ASSERT_TRUE(CaughtUp()) << Logs();
   ExpectTargetEqualsSource();
   EXPECT_EQ(Holder(), first) << "exactly one daemon runs the table, and it keeps it";
+  // Only the holder wrote rows: the other's counters have no series for the table.
+  const std::string updates = fmt::format(
+      "lakesync_rows_synced_total{{database=\"{}\",operation=\"update\",table=\"gold.up\"}}",
+      db_->name());
+  EXPECT_EQ(testing::SampleValue(testing::HttpGet(holder.port(), "/metrics"), updates), 50);
+  const std::string other_metrics = testing::HttpGet(other.port(), "/metrics");
+  EXPECT_EQ(testing::SampleValue(other_metrics, updates), -1) << other_metrics;
 
   EXPECT_EQ(holder.Signal(SIGKILL), -1);
   Commit(1);
