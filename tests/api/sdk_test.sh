@@ -2,11 +2,17 @@
 # Runs sdk_test.mjs (the Databricks JS SDK) against a real `lakesync serve`: a database of its
 # own on the fixture PostgreSQL, a deltagen user_profiles table in a lakehouse catalog, a
 # token; the daemon is stopped with SIGTERM at the end and must exit 0.
-# Usage: sdk_test.sh BUILD_DIR SOURCE_DIR
+# Usage: sdk_test.sh LAKESYNC DELTAGEN PG_DSN_FILE SOURCE_DIR
+# Prints "skipped: ..." (and succeeds) when node or the SDK is not installed.
 set -euo pipefail
-build=${1:?build dir}
-src=${2:?source dir}
-dsn=$(cat "$build/postgres-fixture/dsn")
+lakesync=${1:?lakesync binary}
+deltagen=${2:?deltagen binary}
+dsn_file=${3:?fixture dsn file}
+src=${4:?source dir}
+command -v node >/dev/null || { echo "skipped: node is not installed (scripts/setup.sh)"; exit 0; }
+[ -d "$src/node_modules/@databricks/sdk-experimental" ] ||
+  { echo "skipped: npm @databricks/sdk-experimental is not installed (scripts/setup.sh)"; exit 0; }
+dsn=$(cat "$dsn_file")
 work=$(mktemp -d /tmp/lakesync-sdk-test.XXXXXX)
 db="lakesync_sdk_$$"
 daemon=""
@@ -18,7 +24,7 @@ cleanup() {
 trap cleanup EXIT
 
 psql "$dsn" -qc "CREATE DATABASE $db" >/dev/null
-"$build/tools/deltagen/deltagen" user-profiles --out "$work/lake/gold/user_profiles" --rows 20000 --files 2 >/dev/null
+"$deltagen" user-profiles --out "$work/lake/gold/user_profiles" --rows 20000 --files 2 >/dev/null
 escaped=${dsn//\\/\\\\}
 escaped=${escaped//\"/\\\"}
 cat >"$work/lakesync.toml" <<TOML
@@ -37,7 +43,7 @@ database = "$db"
 root = "$work/lake"
 TOML
 
-"$build/lakesync" serve --config "$work/lakesync.toml" >"$work/serve.out" 2>"$work/serve.err" &
+"$lakesync" serve --config "$work/lakesync.toml" >"$work/serve.out" 2>"$work/serve.err" &
 daemon=$!
 for _ in $(seq 1 100); do
   grep -q '^listening on ' "$work/serve.out" 2>/dev/null && break
