@@ -12,7 +12,11 @@ void SnapshotBuilder::ApplyFileActions(std::vector<Action>& actions) {
   // removes and re-adds the same logical file (e.g. to update its stats) leaves it present.
   for (auto& action : actions) {
     if (auto* remove = std::get_if<RemoveFile>(&action)) {
-      adds_.erase(LogicalFileKey(remove->path, remove->deletion_vector));
+      // Most removes carry no DV: look the path up as it is, without building a key.
+      auto it = remove->deletion_vector
+                    ? adds_.find(LogicalFileKey(remove->path, remove->deletion_vector))
+                    : adds_.find(std::string_view(remove->path));
+      if (it != adds_.end()) adds_.erase(it);
     }
   }
   for (auto& action : actions) {
@@ -54,10 +58,10 @@ Status SnapshotBuilder::ApplyCommit(int64_t version, std::vector<Action> actions
   CommitRecord record;
   record.version = version;
   record.timestamp_ms = file_mtime_ms;
-  for (const auto& action : actions) {
-    if (const auto* info = std::get_if<CommitInfo>(&action)) {
-      record.commit_info = *info;
+  for (auto& action : actions) {
+    if (auto* info = std::get_if<CommitInfo>(&action)) {
       if (info->in_commit_timestamp) record.timestamp_ms = *info->in_commit_timestamp;
+      record.commit_info = std::move(*info);
     }
   }
   ApplyFileActions(actions);

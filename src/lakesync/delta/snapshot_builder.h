@@ -12,6 +12,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -52,7 +53,12 @@ class SnapshotBuilder {
   std::optional<int64_t> checkpoint_version_;
   std::optional<Protocol> protocol_;
   std::optional<Metadata> metadata_;
-  std::unordered_map<std::string, AddFile> adds_;
+  // Keyed by LogicalFileKey; looked up by string_view too.
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
+  };
+  std::unordered_map<std::string, AddFile, KeyHash, std::equal_to<>> adds_;
   std::map<std::string, SetTransaction> transactions_;
   std::map<std::string, DomainMetadata> domains_;
   std::vector<CommitRecord> commits_;
