@@ -165,6 +165,7 @@ void HttpClient::Perform(const std::vector<HttpRequest*>& requests,
     curl_easy_setopt(e, CURLOPT_URL, t.request->url.c_str());
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     if (connect_to_ != nullptr) curl_easy_setopt(e, CURLOPT_CONNECT_TO, connect_to_);
+    if (!options_.ca_file.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, options_.ca_file.c_str());
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout_ms));
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME,

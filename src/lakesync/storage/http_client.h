@@ -46,6 +46,8 @@ struct HttpClientOptions {
   int64_t connect_timeout_ms = 10000;
   int64_t stall_timeout_ms = 30000;
   int max_parallel = 8;
+  /// PEM file of trusted certificate authorities (empty: the system's).
+  std::string ca_file;
   /// "host:port" to connect to instead of the URL's host (empty: the URL's host).
   std::string connect_to;
 };

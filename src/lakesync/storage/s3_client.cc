@@ -70,9 +70,9 @@ S3Client::S3Client(S3Options options, std::string scheme, std::string host, std:
       scheme_(std::move(scheme)),
       host_(std::move(host)),
       base_path_(std::move(base_path)),
-      http_(std::make_unique<HttpClient>(
-          HttpClientOptions{options_.connect_timeout_ms, options_.stall_timeout_ms,
-                            options_.max_parallel_requests, options_.connect_to})) {}
+      http_(std::make_unique<HttpClient>(HttpClientOptions{
+          options_.connect_timeout_ms, options_.stall_timeout_ms, options_.max_parallel_requests,
+          options_.ca_bundle, options_.connect_to})) {}
 
 Result<std::shared_ptr<S3Client>> S3Client::Make(S3Options options) {
   std::string scheme = "https", host, base;

@@ -54,8 +54,8 @@ std::optional<S3Options> g_default_options;
 std::map<std::string, std::shared_ptr<FileSystem>> g_instances;
 
 std::string Fingerprint(const S3Options& o) {
-  return fmt::format("{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}", o.endpoint, o.connect_to,
-                     o.region, o.path_style ? (*o.path_style ? 1 : 0) : -1,
+  return fmt::format("{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}", o.endpoint, o.connect_to,
+                     o.ca_bundle, o.region, o.path_style ? (*o.path_style ? 1 : 0) : -1,
                      o.credentials.access_key_id, o.credentials.secret_access_key,
                      o.credentials.session_token, o.max_attempts, o.max_parallel_requests,
                      o.read_part_bytes, o.list_page_size);

@@ -231,6 +231,26 @@ TEST_F(S3FileSystemTest, VirtualHostedAddressingPutsTheBucketInTheHostName) {
   EXPECT_EQ(HeaderValue(proxy.last_headers(), "Host"), "s3.us-east-1.amazonaws.com:" + port);
 }
 
+// https with a private CA: trusted through ca_bundle (AWS_CA_BUNDLE), refused without it.
+TEST(S3TlsTest, HttpsEndpointWithAPrivateCertificateAuthority) {
+  auto server = testing::S3Server::Start({"secure"}, /*tls=*/true);
+  if (!server.ok() && server.status().IsNotFound()) GTEST_SKIP() << server.status();
+  ASSERT_TRUE(server.ok()) << server.status();
+  ASSERT_TRUE((*server)->endpoint().starts_with("https://"));
+  auto fs = *S3FileSystem::Make((*server)->Options());
+  ASSERT_TRUE(fs->WriteFile("s3://secure/a.json", "{\"tls\":true}").ok());
+  EXPECT_EQ(*fs->ReadFile("s3://secure/a.json"), "{\"tls\":true}");
+  auto listing = fs->ListDir("s3://secure");
+  ASSERT_TRUE(listing.ok()) << listing.status();
+  EXPECT_EQ(listing->size(), 1u);
+
+  S3Options untrusting = (*server)->Options();
+  untrusting.ca_bundle.clear();
+  Status st = (*S3FileSystem::Make(untrusting))->ReadFile("s3://secure/a.json").status();
+  EXPECT_TRUE(st.IsIOError()) << st;  // a certificate problem is not transient
+  EXPECT_NE(st.message().find("s3://secure/a.json"), std::string::npos) << st;
+}
+
 TEST_F(S3FileSystemTest, RefusedConnectionsEndUnavailableAfterTheLastTry) {
   // A port nobody listens on: bind, read the port, close.
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);

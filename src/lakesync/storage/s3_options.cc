@@ -137,6 +137,8 @@ Result<S3Options> S3Options::FromEnvironment(
       break;
     }
   }
+  opts.ca_bundle = env("AWS_CA_BUNDLE");
+  if (opts.ca_bundle.empty()) opts.ca_bundle = setting("ca_bundle");
   const std::string path_style = env("AWS_S3_FORCE_PATH_STYLE");
   if (!path_style.empty()) {
     if (EqualsIgnoreCase(path_style, "true") || path_style == "1") {

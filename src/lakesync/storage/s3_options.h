@@ -25,6 +25,9 @@ struct S3Options {
   std::optional<bool> path_style;
   /// Anonymous (unsigned) requests when empty.
   AwsCredentials credentials;
+  /// PEM file of the certificate authorities trusted for https endpoints (a private CA or a
+  /// self-signed store); empty: the system's.
+  std::string ca_bundle;
   /// "host:port" that every connection goes to, whatever host name the URL names (curl's
   /// CONNECT_TO): for endpoints reachable only by address, and tests of virtual-hosted
   /// addressing on loopback. Empty: connect to the URL's host.
@@ -52,6 +55,7 @@ struct S3Options {
   ///   region       AWS_REGION, AWS_DEFAULT_REGION, the profile's `region` in the config file
   ///   endpoint     AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the profile's `endpoint_url`
   ///   path style   AWS_S3_FORCE_PATH_STYLE=true|false
+  ///   CA bundle    AWS_CA_BUNDLE, the profile's `ca_bundle`
   /// InvalidArgument for a malformed file, a profile named but absent, or half a key pair.
   /// `getenv` is for tests; by default the process environment.
   static Result<S3Options> FromEnvironment(

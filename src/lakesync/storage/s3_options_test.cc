@@ -99,6 +99,13 @@ TEST_F(S3OptionsTest, RegionAndEndpointPrecedence) {
   EXPECT_EQ(o->endpoint, "http://s3-specific");
 }
 
+TEST_F(S3OptionsTest, CaBundleFromTheEnvironmentOrTheProfile) {
+  WriteAws("config", "[default]\nca_bundle = /etc/profile-ca.pem\n");
+  EXPECT_EQ(Load()->ca_bundle, "/etc/profile-ca.pem");
+  env_["AWS_CA_BUNDLE"] = "/etc/env-ca.pem";
+  EXPECT_EQ(Load()->ca_bundle, "/etc/env-ca.pem");
+}
+
 TEST_F(S3OptionsTest, PathStyleFromTheEnvironment) {
   env_["AWS_S3_FORCE_PATH_STYLE"] = "true";
   EXPECT_EQ(Load()->path_style, std::optional<bool>(true));

@@ -1,6 +1,7 @@
 #include "lakesync/testing/s3_server.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -43,7 +44,8 @@ std::string SourceDir() {
   return v && *v ? v : LAKESYNC_TEST_SOURCE_DIR;
 }
 
-Result<std::unique_ptr<S3Server>> S3Server::Start(const std::vector<std::string>& buckets) {
+Result<std::unique_ptr<S3Server>> S3Server::Start(const std::vector<std::string>& buckets,
+                                                  bool tls) {
   const std::string script = SourceDir() + "/node_modules/s3rver/bin/s3rver.js";
   if (!fs::exists(script)) {
     return Status::NotFound("s3rver is not installed ({} missing; run npm install)", script);
@@ -62,6 +64,23 @@ Result<std::unique_ptr<S3Server>> S3Server::Start(const std::vector<std::string>
                                    dir + "/data", "-a",
                                    "127.0.0.1",   "-p",
                                    "0",           "--silent"};
+  std::string ca_file;
+  if (tls) {
+    ca_file = dir + "/cert.pem";
+    const std::string cmd = fmt::format(
+        "openssl req -x509 -newkey rsa:2048 -nodes -keyout {0}/key.pem -out {1} -days 2 "
+        "-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1,DNS:localhost "
+        ">{0}/openssl.log 2>&1",
+        dir, ca_file);
+    if (std::system(cmd.c_str()) != 0) {
+      return Status::Unavailable("cannot make a test certificate: {}",
+                                 ReadAll(dir + "/openssl.log"));
+    }
+    for (const std::string& a :
+         {std::string("--key"), dir + "/key.pem", std::string("--cert"), ca_file}) {
+      args.push_back(a);
+    }
+  }
   for (const std::string& b : buckets) {
     args.push_back("--configure-bucket");
     args.push_back(b);
@@ -85,7 +104,8 @@ Result<std::unique_ptr<S3Server>> S3Server::Start(const std::vector<std::string>
   while (std::chrono::steady_clock::now() < deadline) {
     const std::string address = ListeningAddress(log_file);
     if (!address.empty()) {
-      server->endpoint_ = "http://" + address;
+      server->endpoint_ = (tls ? "https://" : "http://") + address;
+      server->ca_file_ = ca_file;
       return server;
     }
     int wstatus = 0;
@@ -114,6 +134,7 @@ storage::S3Options S3Server::Options() const {
   o.region = "us-east-1";
   o.path_style = true;
   o.credentials = {"S3RVER", "S3RVER", ""};
+  o.ca_bundle = ca_file_;
   // Loopback answers fast; keep failing tests fast too.
   o.initial_backoff_ms = 20;
   o.max_backoff_ms = 200;

@@ -19,13 +19,15 @@ class S3Server {
  public:
   /// Starts s3rver and waits (up to 20 s) until it listens. NotFound when node or
   /// node_modules/s3rver is missing (callers skip), Unavailable when it does not come up.
-  static Result<std::unique_ptr<S3Server>> Start(const std::vector<std::string>& buckets = {
-                                                     "lakesync"});
+  /// `tls`: serve https with a fresh self-signed certificate for 127.0.0.1 (openssl CLI);
+  /// Options() then trusts exactly that certificate.
+  static Result<std::unique_ptr<S3Server>> Start(
+      const std::vector<std::string>& buckets = {"lakesync"}, bool tls = false);
   ~S3Server();
   S3Server(const S3Server&) = delete;
   S3Server& operator=(const S3Server&) = delete;
 
-  /// "http://127.0.0.1:PORT".
+  /// "http://127.0.0.1:PORT" (https with tls).
   const std::string& endpoint() const { return endpoint_; }
   /// Options for talking to this server: its endpoint, path-style, s3rver's built-in key pair.
   storage::S3Options Options() const;
@@ -40,6 +42,7 @@ class S3Server {
   pid_t pid_;
   std::string dir_;  // temporary root: data/ holds the buckets
   std::string endpoint_;
+  std::string ca_file_;  // the self-signed certificate, with tls
 };
 
 /// The checkout's root (where node_modules lies).
