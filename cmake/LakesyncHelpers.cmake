@@ -50,10 +50,11 @@ function(lakesync_add_module name)
   endif()
 endfunction()
 
-# lakesync_add_test(NAME SOURCES ... DEPS ... [POSTGRES]): a GoogleTest binary whose tests
-# ctest lists one by one. POSTGRES makes them require the throwaway PostgreSQL fixture.
+# lakesync_add_test(NAME SOURCES ... DEPS ... [POSTGRES] [LABELS ...]): a GoogleTest binary
+# whose tests ctest lists one by one. POSTGRES makes them require the throwaway PostgreSQL
+# fixture; LABELS are ctest labels (ctest -L) for all of them.
 function(lakesync_add_test name)
-  cmake_parse_arguments(ARG "POSTGRES" "" "SOURCES;DEPS" ${ARGN})
+  cmake_parse_arguments(ARG "POSTGRES" "" "SOURCES;DEPS;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} lakesync_testing GTest::gtest_main GTest::gmock)
   lakesync_warnings(${name})
@@ -62,6 +63,9 @@ function(lakesync_add_test name)
   set(props ENVIRONMENT "LAKESYNC_SHARED_DIR=${CMAKE_SOURCE_DIR}/../shared")
   if(ARG_POSTGRES)
     list(APPEND props FIXTURES_REQUIRED postgres)
+  endif()
+  if(ARG_LABELS)
+    list(APPEND props LABELS "${ARG_LABELS}")
   endif()
   include(GoogleTest)
   gtest_discover_tests(${name} PROPERTIES ${props} DISCOVERY_TIMEOUT 60)
