@@ -54,12 +54,12 @@ TEST(ChangeFeedPropertyTest, ColumnMappingByNameWithDeletionVectors) {
 
 TEST(ChangeFeedPropertyTest, ColumnMappingByIdPartitioned) {
   Check(ManyCommits(
-            Scenario::UserProfiles(600).ColumnMapping(ColumnMapping::kId).PartitionBy("country")),
+            Scenario::UserProfiles(300).ColumnMapping(ColumnMapping::kId).PartitionBy("country")),
         "column mapping id, partitioned");
 }
 
 TEST(ChangeFeedPropertyTest, PartitionedWithDeletionVectors) {
-  Check(ManyCommits(Scenario::UserProfiles(600).PartitionBy("country").DeletionVectors(true)),
+  Check(ManyCommits(Scenario::UserProfiles(300).PartitionBy("country").DeletionVectors(true)),
         "partitioned + deletion vectors");
 }
 

@@ -1,12 +1,11 @@
-// Scans of the real Delta tables in $LAKESYNC_SHARED_DIR/delta-tables: row counts must match
-// the log's stats, and where the table ships its expected rows (golden tables' expected/*.parquet)
-// the rows must match them exactly.
+// Scans of particular real Delta tables in $LAKESYNC_SHARED_DIR/delta-tables: partition values,
+// deletion vectors, variants, type widening, missing files, time travel. (Every table at every
+// version, row counts and expected rows: shared_tables_test.cc.)
 #include "lakesync/delta/scan.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <chrono>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -27,69 +26,6 @@ namespace {
 using testing::Has;
 using testing::LoadManifest;
 using testing::SharedTablesDir;
-
-TEST(ScanSharedTablesTest, RowCountsAndExpectedRows) {
-  const std::string dir = SharedTablesDir();
-  if (dir.empty()) GTEST_SKIP() << "LAKESYNC_SHARED_DIR/delta-tables not found";
-  auto fs = std::make_shared<storage::LocalFileSystem>();
-  int scanned = 0, matched_expected = 0, count_checked = 0;
-  std::vector<std::string> skipped;
-  for (const auto& row : LoadManifest(dir)) {
-    const std::string& name = row.at("path");
-    const auto& missing = row.at("refs_missing");
-    const bool data_present = !Has(missing, "live") || Has(missing, "live 0/");
-    if (!data_present || row.at("data_files") == "0" || !row.at("notes").empty() ||
-        Has(row.at("expected"), "negative_test") || row.at("types").empty() ||
-        row.at("types") == "None") {
-      continue;
-    }
-    const std::string root = dir + "/" + name;
-    auto snap = Snapshot::Open(fs, root);
-    if (!snap.ok()) {
-      skipped.push_back(name + ": " + snap.status().ToString());
-      continue;
-    }
-    // data-reader-partition-values: its expected rows read the timestamp partition value
-    // "2021-09-08 11:11:11" in the writer's zone (PST); lakesync reads zone-less partition
-    // timestamps as UTC (as delta-kernel-rs does, which skips this table for that reason).
-    const bool has_expected = Has(row.at("expected"), "expected/*.parquet") &&
-                              !Has(name, "golden_data/data-reader-partition-values/");
-    const auto start = std::chrono::steady_clock::now();
-    auto result = ScanAll(**snap, has_expected);
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (seconds > 1) std::cout << "  slow scan (" << seconds << " s): " << name << "\n";
-    ASSERT_TRUE(result.ok()) << name << ": " << result.status();
-    ++scanned;
-
-    int64_t stats_rows = 0;
-    bool all_stats = true;
-    for (const auto& file : (*snap)->files()) {
-      auto n = file.NumRecords();
-      ASSERT_TRUE(n.ok()) << name << ": " << n.status();
-      if (!*n) all_stats = false;
-      // numRecords counts the file's physical rows; its DV removes `cardinality` of them.
-      stats_rows += n->value_or(0) - (file.deletion_vector ? file.deletion_vector->cardinality : 0);
-    }
-    if (all_stats) {
-      EXPECT_EQ(result->rows, stats_rows) << name;
-      ++count_checked;
-    }
-    if (has_expected) {
-      auto expected = ReadExpected((std::filesystem::path(root) / ".." / "expected").string(),
-                                   (*snap)->schema().fields);
-      ASSERT_TRUE(expected.ok()) << name << ": " << expected.status();
-      std::sort(expected->begin(), expected->end());
-      std::sort(result->rendered.begin(), result->rendered.end());
-      EXPECT_EQ(result->rendered, *expected) << name;
-      if (result->rendered == *expected) ++matched_expected;
-    }
-  }
-  std::cout << "tables scanned: " << scanned
-            << ", row counts checked against stats: " << count_checked
-            << ", matching expected rows: " << matched_expected << "\n";
-  for (const auto& s : skipped) std::cout << "  not scanned: " << s << "\n";
-}
 
 TEST(ScanSharedTablesTest, PartitionedTableFillsPartitionColumns) {
   const std::string dir = SharedTablesDir();

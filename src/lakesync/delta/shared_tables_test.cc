@@ -77,7 +77,7 @@ TEST(SharedTablesTest, EveryVersionReadsAndMatchesExpected) {
   if (dir.empty()) GTEST_SKIP() << "LAKESYNC_SHARED_DIR/delta-tables not found";
   auto fs = std::make_shared<storage::LocalFileSystem>();
   int tables = 0, versions_read = 0, versions_log_only = 0, versions_cleaned_up = 0;
-  int failed_as_expected = 0, checkpoint_fallback = 0, matched_expected = 0;
+  int failed_as_expected = 0, checkpoint_fallback = 0, matched_expected = 0, counts_checked = 0;
   for (const auto& row : LoadManifest(dir)) {
     const std::string& name = row.at("path");
     if (Has(name, "data_err_logs")) continue;  // BrokenLogsFailCleanly states their outcomes
@@ -138,6 +138,23 @@ TEST(SharedTablesTest, EveryVersionReadsAndMatchesExpected) {
       EXPECT_TRUE(rows.ok()) << name << " version " << v << ": " << rows.status();
       if (!rows.ok()) continue;
       ++versions_read;
+      if (v == latest) {
+        // Row counts agree with the log's stats where every file has them (numRecords counts
+        // a file's physical rows; its DV removes `cardinality` of them).
+        int64_t stats_rows = 0;
+        bool all_stats = true;
+        for (const auto& file : (*at)->files()) {
+          auto n = file.NumRecords();
+          ASSERT_TRUE(n.ok()) << name << ": " << n.status();
+          if (!*n) all_stats = false;
+          stats_rows +=
+              n->value_or(0) - (file.deletion_vector ? file.deletion_vector->cardinality : 0);
+        }
+        if (all_stats) {
+          EXPECT_EQ(rows->rows, stats_rows) << name;
+          ++counts_checked;
+        }
+      }
       if (!expected_dir.empty()) {
         auto expected = ReadExpected(expected_dir, (*at)->schema().fields);
         ASSERT_TRUE(expected.ok()) << name << ": " << expected.status();
@@ -152,9 +169,11 @@ TEST(SharedTablesTest, EveryVersionReadsAndMatchesExpected) {
             << ", versions of log-only tables: " << versions_log_only
             << ", versions removed by log cleanup: " << versions_cleaned_up
             << ", matching expected rows: " << matched_expected
+            << ", row counts matching the stats: " << counts_checked
             << ", failed as expected: " << failed_as_expected
             << ", broken checkpoints replayed from JSON: " << checkpoint_fallback << "\n";
   EXPECT_GT(matched_expected, 60);
+  EXPECT_GT(counts_checked, 100);
 }
 
 }  // namespace
