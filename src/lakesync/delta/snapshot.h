@@ -74,7 +74,8 @@ class Snapshot {
   const std::map<std::string, SetTransaction>& transactions() const { return transactions_; }
   /// Live metadata domains (tombstoned ones excluded).
   const std::map<std::string, DomainMetadata>& domains() const { return domains_; }
-  /// The commits replayed, ascending (those folded into a checkpoint are not listed).
+  /// The commits replayed, ascending (those folded into a checkpoint or read through a log
+  /// compaction file are not listed).
   const std::vector<CommitRecord>& commits() const { return commits_; }
   /// The version of the checkpoint the replay started from, if any.
   std::optional<int64_t> checkpoint_version() const { return checkpoint_version_; }
