@@ -5,9 +5,11 @@
 #       nullable, snappy, written by DuckDB's COPY TO (tools/duckdb/write_wide_numeric.mjs).
 # Ours: bench/parquet_decode_bench (every column of every row group into ColumnBatches, every
 # value summed). DuckDB: tools/duckdb/parquet_scan_bench.mjs (SET threads=1, one aggregate per
-# column). Each side: best of --repeat runs; wall time and CPU time (steadier on a busy machine).
+# column). Each side: the best of --rounds x --repeat runs, rounds alternating the sides; rows/s
+# by wall time and by CPU time (user + system; steadier on a busy machine).
 #
-#   bash bench/parquet_vs_duckdb.sh [--build-dir DIR] [--data-dir DIR] [--repeat N] [--no-build]
+#   bash bench/parquet_vs_duckdb.sh [--build-dir DIR] [--data-dir DIR] [--repeat N] [--rounds N]
+#                                   [--no-build]
 #
 # Defaults: build dir build/release (configured as Release if absent), data under
 # DIR/bench-data (generated on first use and kept).
@@ -16,15 +18,17 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build_dir=$root/build/release
 data_dir=
-repeat=3
+repeat=2
+rounds=3
 do_build=1
 while [ $# -gt 0 ]; do
   case $1 in
     --build-dir) build_dir=$2; shift 2 ;;
     --data-dir) data_dir=$2; shift 2 ;;
     --repeat) repeat=$2; shift 2 ;;
+    --rounds) rounds=$2; shift 2 ;;
     --no-build) do_build=0; shift ;;
-    *) echo "usage: $0 [--build-dir DIR] [--data-dir DIR] [--repeat N] [--no-build]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--build-dir DIR] [--data-dir DIR] [--repeat N] [--rounds N] [--no-build]" >&2; exit 2 ;;
   esac
 done
 data_dir=${data_dir:-$build_dir/bench-data}
@@ -65,18 +69,30 @@ field() {  # field NAME LINE
 
 printf '%-22s %12s %14s %14s %7s %14s %14s %7s\n' file rows 'ours rows/s' 'duckdb rows/s' ratio \
   'ours cpu r/s' 'duckdb cpu r/s' 'cpu ratio'
+best() {  # best FIELD LINES...: the largest value of FIELD over the lines
+  local f=$1; shift
+  for line in "$@"; do field "$f" "$line"; done | sort -g | tail -1
+}
+
 for entry in "user_profiles_10m:$up_file" "wide_numeric_2m:$wide_file"; do
   name=${entry%%:*}
   file=${entry#*:}
-  ours=$("$bench" "$file" --repeat "$repeat")
-  duck=$(cd "$root" && node tools/duckdb/parquet_scan_bench.mjs "$file" --repeat "$repeat")
-  rows=$(field rows "$ours")
-  if [ "$rows" != "$(field rows "$duck")" ]; then
-    echo "row counts differ: $ours / $duck" >&2
+  # Rounds alternate the two sides so that a burst of load from other processes does not land
+  # on one side only; within a round each side runs `repeat` times in one process (the first
+  # run pays for first-touch page faults, later ones show the steady state of a long-running
+  # process).
+  ours=(); duck=()
+  for ((r = 0; r < rounds; ++r)); do
+    ours+=("$("$bench" "$file" --repeat "$repeat")")
+    duck+=("$(cd "$root" && node tools/duckdb/parquet_scan_bench.mjs "$file" --repeat "$repeat")")
+  done
+  rows=$(field rows "${ours[0]}")
+  if [ "$rows" != "$(field rows "${duck[0]}")" ]; then
+    echo "row counts differ: ${ours[0]} / ${duck[0]}" >&2
     exit 1
   fi
-  o=$(field rows_per_s "$ours"); d=$(field rows_per_s "$duck")
-  oc=$(field cpu_rows_per_s "$ours"); dc=$(field cpu_rows_per_s "$duck")
+  o=$(best rows_per_s "${ours[@]}"); d=$(best rows_per_s "${duck[@]}")
+  oc=$(best cpu_rows_per_s "${ours[@]}"); dc=$(best cpu_rows_per_s "${duck[@]}")
   printf '%-22s %12s %14s %14s %6.2fx %14s %14s %6.2fx\n' "$name" "$rows" "$o" "$d" \
     "$(awk "BEGIN{print $o / $d}")" "$oc" "$dc" "$(awk "BEGIN{print $oc / $dc}")"
 done
