@@ -27,7 +27,8 @@
 namespace lakesync::parquet {
 
 struct ReaderOptions {
-  /// Threads decoding the columns of one row group (1 = the calling thread only).
+  /// Threads decoding the columns of one row group (ReadRowGroup) or several row groups at
+  /// once (ReadRowGroups); 1 = the calling thread only.
   int num_threads = 1;
   /// Check the CRC32 of pages whose header carries one; a mismatch is Corruption.
   bool verify_page_checksums = true;
