@@ -23,7 +23,13 @@ class ApiServerTest : public testing::DatabaseTest {
     DatabaseTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
     lake_ = dir_.path() + "/lake";
-    auto config = config::Config::Parse(testing::ApiConfigText(*db_, lake_), "test.toml");
+    // Catalog "fresh" names a database that does not exist yet.
+    fresh_db_ = db_->name() + "_fresh";
+    auto config = config::Config::Parse(
+        testing::ApiConfigText(*db_, lake_) +
+            fmt::format("[database_catalogs.fresh]\ninstance = \"pg\"\ndatabase = \"{}\"\n",
+                        fresh_db_),
+        "test.toml");
     ASSERT_TRUE(config.ok()) << config.status();
     config_ = std::make_unique<config::Config>(std::move(config).value());
     api::ApiServerOptions options;
@@ -70,11 +76,13 @@ class ApiServerTest : public testing::DatabaseTest {
 
   void TearDown() override {
     client_.reset();
-    if (server_) server_->Stop();
+    server_.reset();
+    if (conn_) (void)conn_->Exec("DROP DATABASE IF EXISTS " + fresh_db_ + " WITH (FORCE)");
   }
 
   testing::TempDir dir_;
   std::string lake_;
+  std::string fresh_db_;
   std::unique_ptr<config::Config> config_;
   std::unique_ptr<api::ApiServer> server_;
   std::unique_ptr<httplib::Client> client_;
@@ -306,6 +314,31 @@ TEST_F(ApiServerTest, PooledConnectionThatDiedIsReplaced) {
   auto second = client_->Get("/api/2.0/database/synced_tables/lb.gold.a");
   ASSERT_TRUE(second);
   EXPECT_EQ(second->status, 200) << second->body;
+}
+
+TEST_F(ApiServerTest, CreatesTheLogicalDatabaseWhenAsked) {
+  ASSERT_NE(MakeTable("a", 10), nullptr);
+  const std::string body = R"({"name":"fresh.gold.a","spec":{"source_table_full_name":)"
+                           R"("lake.gold.a","primary_key_columns":["user_id"]}})";
+  auto absent = client_->Get("/api/2.0/database/synced_tables/fresh.gold.a");
+  ASSERT_TRUE(absent);
+  EXPECT_EQ(absent->status, 404) << absent->body;
+  auto refused = client_->Post("/api/2.0/database/synced_tables", body, "application/json");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 404) << refused->body;
+  EXPECT_NE(refused->body.find("create_database_objects_if_missing"), std::string::npos)
+      << refused->body;
+  auto created = client_->Post("/api/2.0/database/synced_tables",
+                               CreateBody("fresh.gold.a", "lake.gold.a"), "application/json");
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 200) << created->body;
+  EXPECT_EQ(JsonDoc(created->body).Str("/logical_database_name"), fresh_db_);
+  WaitForState("fresh.gold.a", "SYNCED_TABLE_ONLINE_NO_PENDING_UPDATE");
+  auto conninfo = testing::ConninfoWithDatabase(db_->admin_conninfo(), fresh_db_);
+  ASSERT_TRUE(conninfo.ok()) << conninfo.status();
+  auto fresh = pg::Connection::Open(*conninfo);
+  ASSERT_TRUE(fresh.ok()) << fresh.status();
+  EXPECT_EQ(testing::CountRows(**fresh, "gold.a"), 10);
 }
 
 }  // namespace

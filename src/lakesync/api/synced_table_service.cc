@@ -101,7 +101,8 @@ Result<std::string> SyncedTableService::Create(std::string_view body) {
           sync::SchedulingPolicyName(other.state.spec.policy), *req.existing_pipeline_id);
     }
   }
-  LAKESYNC_ASSIGN_OR_RETURN(auto engine, pool_.Acquire(target.instance, target.conninfo));
+  LAKESYNC_ASSIGN_OR_RETURN(
+      auto engine, AcquireCreatingDatabase(target, req.create_database_objects_if_missing));
   if (!req.create_database_objects_if_missing) {
     LAKESYNC_ASSIGN_OR_RETURN(pg::QualifiedName qn, pg::QualifiedName::Parse(target.table));
     auto conn = pg::Connection::Open(target.conninfo);
@@ -121,9 +122,51 @@ Result<std::string> SyncedTableService::Create(std::string_view body) {
   return Render(state, LocationOf(target));
 }
 
+Result<bool> SyncedTableService::DatabaseMissing(const config::SyncedTableTarget& target) {
+  LAKESYNC_ASSIGN_OR_RETURN(std::string admin_conninfo,
+                            config_.Conninfo(target.instance, "postgres"));
+  LAKESYNC_ASSIGN_OR_RETURN(auto admin, pg::Connection::Open(admin_conninfo));
+  LAKESYNC_ASSIGN_OR_RETURN(
+      auto rows, admin->Query("SELECT 1 FROM pg_database WHERE datname = $1", {target.database}));
+  return rows.rows() == 0;
+}
+
+Result<EnginePool::Lease> SyncedTableService::AcquireCreatingDatabase(
+    const config::SyncedTableTarget& target, bool create_missing) {
+  auto engine = pool_.Acquire(target.instance, target.conninfo);
+  if (engine.ok()) return engine;
+  auto missing = DatabaseMissing(target);
+  if (!missing.ok() || !*missing) return engine.status();
+  if (!create_missing) {
+    return Status::NotFound(
+        "database {} does not exist on instance {}; create it or set "
+        "spec.create_database_objects_if_missing",
+        target.database, target.instance);
+  }
+  LAKESYNC_ASSIGN_OR_RETURN(std::string admin_conninfo,
+                            config_.Conninfo(target.instance, "postgres"));
+  LAKESYNC_ASSIGN_OR_RETURN(auto admin, pg::Connection::Open(admin_conninfo));
+  Status created = admin->Exec("CREATE DATABASE " + pg::QuoteIdent(target.database));
+  // Another request may have created it meanwhile; the second Acquire tells.
+  if (created.ok()) {
+    log::Info("database created", {{"instance", target.instance}, {"database", target.database}});
+  } else {
+    log::Warn("CREATE DATABASE failed", {{"database", target.database}, {"error", created}});
+  }
+  return pool_.Acquire(target.instance, target.conninfo);
+}
+
+Result<EnginePool::Lease> SyncedTableService::AcquireExisting(
+    const config::SyncedTableTarget& target, const std::string& name) {
+  auto engine = pool_.Acquire(target.instance, target.conninfo);
+  if (engine.ok() || !DatabaseMissing(target).value_or(false)) return engine;
+  return Status::NotFound("synced table {} does not exist (database {} does not exist)", name,
+                          target.database);
+}
+
 Result<std::string> SyncedTableService::Get(const std::string& name) {
   LAKESYNC_ASSIGN_OR_RETURN(config::SyncedTableTarget target, config_.ResolveSyncedTable(name));
-  LAKESYNC_ASSIGN_OR_RETURN(auto engine, pool_.Acquire(target.instance, target.conninfo));
+  LAKESYNC_ASSIGN_OR_RETURN(auto engine, AcquireExisting(target, name));
   auto state = engine.Check(engine->Get(target.table));
   if (!state.ok()) {
     if (state.status().IsNotFound())
@@ -135,7 +178,7 @@ Result<std::string> SyncedTableService::Get(const std::string& name) {
 
 Result<std::string> SyncedTableService::Delete(const std::string& name, bool purge_data) {
   LAKESYNC_ASSIGN_OR_RETURN(config::SyncedTableTarget target, config_.ResolveSyncedTable(name));
-  LAKESYNC_ASSIGN_OR_RETURN(auto engine, pool_.Acquire(target.instance, target.conninfo));
+  LAKESYNC_ASSIGN_OR_RETURN(auto engine, AcquireExisting(target, name));
   Status st = engine.Check(engine->Delete(target.table, purge_data));
   if (st.IsNotFound()) return Status::NotFound("synced table {} does not exist", name);
   LAKESYNC_RETURN_NOT_OK(st);
@@ -171,8 +214,13 @@ Result<std::string> SyncedTableService::List(const std::string& instance,
   std::vector<std::pair<std::string, std::string>> rendered;  // full name -> JSON
   for (const config::SyncedTableTarget& db : config_.Databases()) {
     if (!instance.empty() && db.instance != instance) continue;
-    LAKESYNC_ASSIGN_OR_RETURN(auto engine, pool_.Acquire(db.instance, db.conninfo));
-    LAKESYNC_ASSIGN_OR_RETURN(auto states, engine.Check(engine->List()));
+    auto engine = pool_.Acquire(db.instance, db.conninfo);
+    if (!engine.ok()) {
+      // A catalog whose database is not created yet holds no synced tables.
+      if (DatabaseMissing(db).value_or(false)) continue;
+      return engine.status();
+    }
+    LAKESYNC_ASSIGN_OR_RETURN(auto states, engine->Check((*engine)->List()));
     for (const auto& s : states) {
       rendered.emplace_back(db.catalog + "." + s.spec.name, Render(s, LocationOf(db)));
     }
@@ -206,7 +254,7 @@ Result<SyncedTableService::Found> SyncedTableService::FindPipeline(const std::st
   for (const config::SyncedTableTarget& db : config_.Databases()) {
     auto engine = pool_.Acquire(db.instance, db.conninfo);
     if (!engine.ok()) {
-      if (first_error.ok()) first_error = engine.status();
+      if (first_error.ok() && !DatabaseMissing(db).value_or(false)) first_error = engine.status();
       continue;
     }
     auto state = engine->Check((*engine)->GetByPipelineId(pipeline_id));

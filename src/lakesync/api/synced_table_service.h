@@ -53,6 +53,17 @@ class SyncedTableService {
     std::string conninfo;
   };
   Result<Found> FindPipeline(const std::string& pipeline_id);
+  /// True when the target's database does not exist on its instance (asked of the instance's
+  /// maintenance database, not read from a connection error's text).
+  Result<bool> DatabaseMissing(const config::SyncedTableTarget& target);
+  /// An engine on the target's database; NotFound naming synced table `name` when the
+  /// database does not exist.
+  Result<EnginePool::Lease> AcquireExisting(const config::SyncedTableTarget& target,
+                                            const std::string& name);
+  /// An engine on the target's database; when that database does not exist, it is created
+  /// first if `create_missing` (Databricks' create_database_objects_if_missing), else NotFound.
+  Result<EnginePool::Lease> AcquireCreatingDatabase(const config::SyncedTableTarget& target,
+                                                    bool create_missing);
   std::string Render(const sync::SyncedTableState& state, const TableLocation& where) const;
   /// Loads (or updates) `table` in the background; a run already going elsewhere is fine.
   void SyncInBackground(const config::SyncedTableTarget& target, bool full_refresh);
