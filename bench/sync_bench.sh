@@ -49,7 +49,9 @@ chmod 755 "$work"
 
 bash "$root/scripts/pg_fixture.sh" start "$work/pg" >/dev/null
 export LAKESYNC_DSN; LAKESYNC_DSN=$(cat "$work/pg/dsn")
-psql() { command psql "$LAKESYNC_DSN" -X -q -v ON_ERROR_STOP=1 "$@"; }
+export PGOPTIONS="-c client_min_messages=warning"
+psql_bin=$(command -v psql)
+psql() { "$psql_bin" "$LAKESYNC_DSN" -X -q -v ON_ERROR_STOP=1 "$@"; }
 now() { date +%s.%N; }
 elapsed() { python3 -c "print(f'{$2 - $1:.3f}')"; }
 ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
@@ -78,8 +80,10 @@ echo "generating user_profiles ($rows rows, 8 files)..."
 
 table=bench.user_profiles
 index_mem=256MB  # what lakesync's loader sets for its key build (SnapshotLoadOptions)
-columns=$(echo "email name country age score created_at is_active balance" | tr ' ' '\n')
-set_list=$(printf '%s = EXCLUDED.%s, ' $columns | sed 's/, $//')
+set_list=
+for c in email name country age score created_at is_active balance; do
+  set_list+="${set_list:+, }$c = EXCLUDED.$c"
+done
 
 # (1) initial snapshot, then the binary file of the same rows for the reference.
 echo "(1) snapshot: lakesync create..."
@@ -93,7 +97,7 @@ SQL
 load_reference() {
   psql -c "DROP TABLE IF EXISTS bench.ref"
   psql -c "CREATE TABLE bench.ref (LIKE $table)"
-  timed command psql "$LAKESYNC_DSN" -X -q -v ON_ERROR_STOP=1 -f "$work/load.sql"
+  timed "$psql_bin" "$LAKESYNC_DSN" -X -q -v ON_ERROR_STOP=1 -f "$work/load.sql"
 }
 echo "(1) snapshot: psql \\copy reference..."
 ref_times=("$(load_reference)")
@@ -106,6 +110,7 @@ ls_best=$(best "${ls_times[@]}")
 ref_best=$(best "${ref_times[@]}")
 rss_kib=$(sort -n "$work/rss" | tail -1)
 [ "$(psql -Atc "SELECT count(*) FROM $table")" = "$rows" ] || { echo "row count mismatch" >&2; exit 1; }
+echo "(1) lakesync ${ls_times[*]} s, reference ${ref_times[*]} s; peak RSS $((rss_kib / 1024)) MiB"
 
 # (2) 500,000 changes: 400k updates (user_id % 25 = 0), 50k deletes (user_id % 200 = 1, none of
 # them updated), 50k inserts, as three Delta commits.
@@ -131,9 +136,10 @@ DELETE FROM bench.ref r USING d WHERE r.user_id = d.user_id;
 COMMIT;
 SQL
 echo "(2) changes: hand-written staging SQL..."
-ref_change_s=$(timed command psql "$LAKESYNC_DSN" -X -q -v ON_ERROR_STOP=1 -f "$work/apply.sql")
+ref_change_s=$(timed "$psql_bin" "$LAKESYNC_DSN" -X -q -v ON_ERROR_STOP=1 -f "$work/apply.sql")
 diff=$(psql -Atc "SELECT count(*) FROM ((TABLE $table EXCEPT TABLE bench.ref) UNION ALL (TABLE bench.ref EXCEPT TABLE $table)) x")
 [ "$diff" = 0 ] || { echo "lakesync's table and the reference differ in $diff rows" >&2; exit 1; }
+echo "(2) $changes changes: lakesync $ls_change_s s, reference $ref_change_s s"
 
 # (3) continuous freshness.
 echo "(3) freshness: lakesync sync --continuous, $commits commits..."

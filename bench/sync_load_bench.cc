@@ -5,7 +5,8 @@
 // the connections, building the primary key, the swap and its commit.
 //
 //   sync_load_bench --dsn DSN --source PATH --target NAME --key COL [--connections N]
-//                   [--decoders N] [--unlogged] [--index-memory 256MB] [--chunk-bytes N]
+//                   [--decoders N] [--decode-threads N] [--unlogged] [--index-memory 256MB]
+//                   [--chunk-bytes N]
 //
 // Output, one line: `lakesync_snapshot rows=R seconds=S rows_per_s=X copy_seconds=C
 // connections=N peak_rss_mib=M cpu_seconds=U` (peak RSS and CPU time of this process).
@@ -16,6 +17,7 @@
 #include <cstring>
 #include <string>
 
+#include "lakesync/parquet/batch_memory.h"
 #include "lakesync/sync/snapshot_loader.h"
 
 namespace {
@@ -23,7 +25,8 @@ namespace {
 int Usage() {
   fmt::print(stderr,
              "usage: sync_load_bench --dsn DSN --source PATH --target NAME --key COL "
-             "[--connections N] [--decoders N] [--unlogged] [--index-memory SIZE] "
+             "[--connections N] [--decoders N] [--decode-threads N] [--unlogged] "
+             "[--index-memory SIZE] "
              "[--chunk-bytes N]\n");
   return 2;
 }
@@ -31,6 +34,7 @@ int Usage() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  lakesync::parquet::RetainBatchMemory();  // as the lakesync command does
   lakesync::sync::SnapshotLoadOptions options;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -54,6 +58,8 @@ int main(int argc, char** argv) {
       options.bytes_per_connection = 1;  // use them all, whatever the table's size
     } else if (a == "--decoders") {
       options.decoders = std::atoi(v);
+    } else if (a == "--decode-threads") {
+      options.decode_threads = std::atoi(v);
     } else if (a == "--index-memory") {
       options.index_build_memory = v;
     } else if (a == "--chunk-bytes") {

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
+#include <functional>
 
 #include "lakesync/common/macros.h"
 #include "lakesync/common/value_text.h"
@@ -10,10 +12,11 @@
 namespace lakesync::sync {
 namespace {
 
-enum class ChangeKind { kUpsert, kDelete, kPreimage };
+enum class ChangeKind { kInsert, kUpsert, kDelete, kPreimage };
 
 Result<ChangeKind> KindOf(std::string_view t) {
-  if (t == "insert" || t == "update_postimage") return ChangeKind::kUpsert;
+  if (t == "insert") return ChangeKind::kInsert;
+  if (t == "update_postimage") return ChangeKind::kUpsert;
   if (t == "delete") return ChangeKind::kDelete;
   if (t == "update_preimage") return ChangeKind::kPreimage;
   return Status::InvalidArgument("unknown _change_type '{}' in the change data feed", t);
@@ -81,6 +84,30 @@ void ChangeCollapser::EncodeKey(const ColumnBatch& b, const std::vector<int>& co
   }
 }
 
+ChangeCollapser::Slot& ChangeCollapser::Find(std::string_view key, uint64_t hash) {
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    Slot& slot = slots_[i];
+    if (slot.key_len == kEmpty) return slot;
+    if (slot.hash == hash && slot.key_len == key.size() &&
+        std::string_view(keys_).substr(slot.key_at, slot.key_len) == key) {
+      return slot;
+    }
+  }
+}
+
+void ChangeCollapser::Grow() {
+  std::vector<Slot> old = std::move(slots_);
+  slots_.assign(std::max<size_t>(1024, old.size() * 2), Slot{});
+  const size_t mask = slots_.size() - 1;
+  for (const Slot& slot : old) {
+    if (slot.key_len == kEmpty) continue;
+    size_t i = slot.hash & mask;
+    while (slots_[i].key_len != kEmpty) i = (i + 1) & mask;
+    slots_[i] = slot;
+  }
+}
+
 int ChangeCollapser::CompareTimeseries(const Winner& a, const Winner& b) const {
   const ColumnBatch& ba = batches_[a.batch];
   const ColumnBatch& bb = batches_[b.batch];
@@ -133,22 +160,37 @@ Status ChangeCollapser::Add(ColumnBatch batch) {
       }
     }
     const Winner w{versions.Value<int64_t>(row), batch_index, static_cast<uint32_t>(row),
-                   *kind == ChangeKind::kUpsert};
+                   *kind != ChangeKind::kDelete, *kind != ChangeKind::kInsert};
     EncodeKey(b, key_cols, row, key);
-    auto [it, inserted] = winners_.try_emplace(key, w);
-    if (inserted) return Status::OK();
-    Winner& cur = it->second;
+    if ((used_ + 1) * 2 > slots_.size()) Grow();
+    const uint64_t hash = std::hash<std::string_view>()(key);
+    Slot& slot = Find(key, hash);
+    if (slot.key_len == kEmpty) {
+      slot.hash = hash;
+      slot.key_at = keys_.size();
+      slot.key_len = static_cast<uint32_t>(key.size());
+      slot.winner = w;
+      keys_.append(key);
+      ++used_;
+      return Status::OK();
+    }
+    Winner& cur = slot.winner;
+    const bool existed = cur.existed;  // fixed by the key's first change
+    auto take_over = [&] {
+      cur = w;
+      cur.existed = existed;
+    };
     if (w.version != cur.version) {
-      cur = w;  // a later commit supersedes
+      take_over();  // a later commit supersedes
       return Status::OK();
     }
     if (w.upsert != cur.upsert) {
-      if (w.upsert) cur = w;  // the commit's result holds the key
+      if (w.upsert) take_over();  // the commit's result holds the key
       return Status::OK();
     }
     if (!w.upsert) return Status::OK();  // deleted twice
     if (timeseries_key_) {
-      if (CompareTimeseries(w, cur) >= 0) cur = w;
+      if (CompareTimeseries(w, cur) >= 0) take_over();
       return Status::OK();
     }
     std::string desc;
@@ -172,8 +214,13 @@ Status ChangeCollapser::Add(ColumnBatch batch) {
 
 ChangeCollapser::NetChanges ChangeCollapser::Take() {
   std::vector<std::vector<uint32_t>> upserts(batches_.size()), deletes(batches_.size());
-  for (const auto& [key, w] : winners_) (w.upsert ? upserts : deletes)[w.batch].push_back(w.row);
   NetChanges out;
+  for (const Slot& slot : slots_) {
+    if (slot.key_len == kEmpty) continue;
+    const Winner& w = slot.winner;
+    (w.upsert ? upserts : deletes)[w.batch].push_back(w.row);
+    if (w.upsert && !w.existed) ++out.upserts_of_new_keys;
+  }
   for (size_t i = 0; i < batches_.size(); ++i) {
     ColumnBatch& src = batches_[i];
     if (!deletes[i].empty()) {
@@ -195,7 +242,9 @@ ChangeCollapser::NetChanges ChangeCollapser::Take() {
     }
   }
   batches_.clear();
-  winners_.clear();
+  slots_.clear();
+  keys_.clear();
+  used_ = 0;
   return out;
 }
 

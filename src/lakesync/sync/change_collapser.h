@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <unordered_map>
+#include <string_view>
 #include <vector>
 
 #include "lakesync/common/column_batch.h"
@@ -33,6 +33,9 @@ class ChangeCollapser {
   struct NetChanges {
     std::vector<ColumnBatch> upserts;  // input batches, selection narrowed to rows to upsert
     std::vector<ColumnBatch> deletes;  // key columns only, selection = rows to delete
+    /// Of the upserts, keys the feed first shows as inserted: rows the target did not hold
+    /// before the batch (the others update a row it held).
+    int64_t upserts_of_new_keys = 0;
   };
   /// Hands over the net changes and empties the collapser.
   NetChanges Take();
@@ -40,7 +43,7 @@ class ChangeCollapser {
   int64_t changes_read() const { return changes_read_; }
   int64_t null_keys_skipped() const { return null_keys_; }
   /// Keys with a net change (before Take).
-  int64_t net_changes() const { return static_cast<int64_t>(winners_.size()); }
+  int64_t net_changes() const { return static_cast<int64_t>(used_); }
 
  private:
   struct Winner {
@@ -48,7 +51,19 @@ class ChangeCollapser {
     uint32_t batch;
     uint32_t row;
     bool upsert;
+    bool existed;  // the key's first change was not an insert: the target held it
   };
+  // One key's slot in the open-addressing table; its encoded key lives in keys_.
+  struct Slot {
+    uint64_t hash = 0;
+    uint64_t key_at = 0;
+    uint32_t key_len = kEmpty;
+    Winner winner;
+  };
+  static constexpr uint32_t kEmpty = UINT32_MAX;
+  // The slot of `key` (hash `hash`): its own, or the empty one where it belongs.
+  Slot& Find(std::string_view key, uint64_t hash);
+  void Grow();
   // Appends the key of `row` in a form where equal keys give equal bytes.
   void EncodeKey(const ColumnBatch& b, const std::vector<int>& cols, int64_t row,
                  std::string& out) const;
@@ -57,7 +72,11 @@ class ChangeCollapser {
   std::vector<std::string> key_;
   std::optional<std::string> timeseries_key_;
   std::vector<ColumnBatch> batches_;
-  std::unordered_map<std::string, Winner> winners_;
+  // Keys -> winning change, in one flat table (a map with a node per key spent a third of a
+  // large batch's time allocating and chasing pointers).
+  std::vector<Slot> slots_;
+  std::string keys_;
+  size_t used_ = 0;
   int64_t changes_read_ = 0;
   int64_t null_keys_ = 0;
 };

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "lakesync/common/macros.h"
@@ -102,13 +103,24 @@ Result<IncrementalResult> ApplyIncremental(pg::Connection& conn, const SyncedTab
       upsert += fmt::format(" WHERE {0}.{1} IS NULL OR {0}.{1} <= EXCLUDED.{1}", target.ToSql(),
                             pg::QuoteIdent(*spec.timeseries_key));
     }
-    LAKESYNC_ASSIGN_OR_RETURN(
-        auto counts, conn.Query(fmt::format("WITH u AS ({} RETURNING (xmax = 0) AS inserted) "
-                                            "SELECT count(*) FILTER (WHERE inserted), "
-                                            "count(*) FILTER (WHERE NOT inserted) FROM u",
-                                            upsert)));
-    result.run.rows_inserted = std::stoll(std::string(counts.Get(0, 0)));
-    result.run.rows_updated = std::stoll(std::string(counts.Get(0, 1)));
+    const bool updates = upsert.find("DO UPDATE") != std::string::npos;
+    if (spec.timeseries_key && updates) {
+      // Some rows may be left as they are: ask the server which were inserted and updated.
+      LAKESYNC_ASSIGN_OR_RETURN(
+          auto counts, conn.Query(fmt::format("WITH u AS ({} RETURNING (xmax = 0) AS inserted) "
+                                              "SELECT count(*) FILTER (WHERE inserted), "
+                                              "count(*) FILTER (WHERE NOT inserted) FROM u",
+                                              upsert)));
+      result.run.rows_inserted = std::stoll(std::string(counts.Get(0, 0)));
+      result.run.rows_updated = std::stoll(std::string(counts.Get(0, 1)));
+    } else {
+      // Every staged row is inserted or updated; the feed says which keys are new (RETURNING
+      // the same from the server costs a tenth of the upsert).
+      LAKESYNC_ASSIGN_OR_RETURN(auto done, conn.Query(upsert));
+      const int64_t affected = done.affected_rows();
+      result.run.rows_inserted = updates ? std::min(affected, net.upserts_of_new_keys) : affected;
+      result.run.rows_updated = affected - result.run.rows_inserted;
+    }
   }
   if (!net.deletes.empty()) {
     std::vector<std::string> quoted;

@@ -123,14 +123,18 @@ Status FillSideTable(pg::Connection& conn, const SnapshotLoadOptions& options,
   for (auto& w : workers) conns.push_back(w.get());
   result.connections = static_cast<int>(conns.size());
 
-  LAKESYNC_ASSIGN_OR_RETURN(auto scan, delta::Scan::Make(snapshot));
+  // One decoder by default, its row groups decoded by several threads when there are many
+  // connections to feed: each decoder holds a whole decoded row group, so more decoders cost
+  // memory, while more threads per row group do not.
+  const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  delta::ScanOptions scan_options;
+  scan_options.num_threads = options.decode_threads > 0
+                                 ? options.decode_threads
+                                 : std::clamp((result.connections + 3) / 4, 1, cores);
+  LAKESYNC_ASSIGN_OR_RETURN(auto scan, delta::Scan::Make(snapshot, scan_options));
   ParallelCopyOptions copy;
   copy.primary_key = options.primary_key;
-  copy.decoders = options.decoders;
-  if (copy.decoders <= 0) {
-    const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-    copy.decoders = std::min(cores, (result.connections + 3) / 4);
-  }
+  copy.decoders = std::max(1, options.decoders);
   copy.chunk_bytes = options.copy_chunk_bytes;
   copy.on_rows = options.on_rows;
   LAKESYNC_RETURN_NOT_OK(conn.Exec("SET synchronous_commit TO off"));

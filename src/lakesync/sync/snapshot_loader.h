@@ -43,9 +43,12 @@ struct SnapshotLoadOptions {
   /// Source (Parquet) bytes per connection: a table smaller than this loads over one
   /// connection, a larger one over one more per this many bytes, up to max_connections.
   int64_t bytes_per_connection = int64_t{32} << 20;
-  /// Threads reading and encoding data files; 0 picks one per 4 connections, at most the
-  /// machine's cores and the number of files. Each holds one decoded row group in memory.
-  int decoders = 0;
+  /// Threads reading and encoding data files, one file at a time each. Each holds one decoded
+  /// row group in memory (about 100 bytes per row of user_profiles), so the default is one.
+  int decoders = 1;
+  /// Threads decoding the columns of one row group; 0 picks one per 4 connections, at most
+  /// the machine's cores. They add speed without adding memory.
+  int decode_threads = 0;
   /// Encoded COPY bytes per chunk handed from a decoder to a connection.
   size_t copy_chunk_bytes = size_t{1} << 20;
   /// Fill an UNLOGGED side table and make it logged (SET LOGGED) before the swap. Safe, since
