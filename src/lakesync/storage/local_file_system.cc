@@ -86,11 +86,52 @@ Result<std::unique_ptr<RandomAccessFile>> LocalFileSystem::OpenForRead(const std
   return std::unique_ptr<RandomAccessFile>(std::make_unique<LocalFile>(path, fd, st.st_size));
 }
 
-Result<FileInfo> LocalFileSystem::GetFileInfo(const std::string& path) {
+Result<std::string> LocalFileSystem::ReadFile(const std::string& path) {
+  const std::string local = LocalPath(path);
+  int fd = ::open(local.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus(errno, "cannot open", path);
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    int err = errno;
+    ::close(fd);
+    return ErrnoStatus(err, "cannot stat", path);
+  }
+  if (S_ISDIR(st.st_mode)) {
+    ::close(fd);
+    return Status::InvalidArgument("'{}' is a directory, not a file", path);
+  }
+  std::string out(static_cast<size_t>(st.st_size), '\0');
+  size_t done = 0;
+  while (done < out.size()) {
+    ssize_t n = ::read(fd, out.data() + done, out.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      ::close(fd);
+      return ErrnoStatus(err, "cannot read", path);
+    }
+    if (n == 0) {
+      ::close(fd);
+      return Status::Corruption("'{}' ended at {} bytes while reading {} bytes", path, done,
+                                out.size());
+    }
+    done += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  return out;
+}
+
+namespace {
+
+// stat(2) of `path`, or of `name` inside the open directory `dir_fd` when that is >= 0 (listing
+// a directory: no walk of the whole path per entry).
+Result<FileInfo> StatInfo(const std::string& path, int dir_fd, const char* name) {
   FileInfo info;
   info.path = path;
   struct stat st;
-  if (::stat(LocalPath(path).c_str(), &st) != 0) {
+  const int rc =
+      dir_fd >= 0 ? ::fstatat(dir_fd, name, &st, 0) : ::stat(LocalPath(path).c_str(), &st);
+  if (rc != 0) {
     if (errno == ENOENT || errno == ENOTDIR) return info;
     return ErrnoStatus(errno, "cannot stat", path);
   }
@@ -99,6 +140,12 @@ Result<FileInfo> LocalFileSystem::GetFileInfo(const std::string& path) {
   info.size = st.st_size;
   info.mtime_ms = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
   return info;
+}
+
+}  // namespace
+
+Result<FileInfo> LocalFileSystem::GetFileInfo(const std::string& path) {
+  return StatInfo(path, -1, nullptr);
 }
 
 Result<std::vector<FileInfo>> LocalFileSystem::ListDir(const std::string& dir) {
@@ -111,7 +158,7 @@ Result<std::vector<FileInfo>> LocalFileSystem::ListDir(const std::string& dir) {
   while (struct dirent* e = ::readdir(d)) {
     std::string_view name(e->d_name);
     if (name == "." || name == "..") continue;
-    auto info = GetFileInfo(JoinPath(dir, name));
+    auto info = StatInfo(JoinPath(dir, name), ::dirfd(d), e->d_name);
     if (!info.ok()) {
       ::closedir(d);
       return info.status();
