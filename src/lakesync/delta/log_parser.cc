@@ -253,6 +253,16 @@ Result<Action> ParseRemove(const FieldReader& r) {
   return Action(std::move(a));
 }
 
+// ParseOptions::removes_as_keys.
+Result<Action> ParseRemoveKey(const FieldReader& r) {
+  RemoveFile a;
+  LAKESYNC_ASSIGN_OR_RETURN(a.path, DecodedPath(r));
+  LAKESYNC_ASSIGN_OR_RETURN(auto data_change, r.OptBool("dataChange"));
+  a.data_change = data_change.value_or(true);
+  LAKESYNC_ASSIGN_OR_RETURN(a.deletion_vector, r.DeletionVector("deletionVector"));
+  return Action(std::move(a));
+}
+
 Result<Action> ParseCdc(const FieldReader& r) {
   AddCDCFile a;
   LAKESYNC_ASSIGN_OR_RETURN(a.path, DecodedPath(r));
@@ -337,7 +347,8 @@ std::string_view TrimLine(std::string_view line) {
 // Appends the actions of one JSON document; `where` names the file and line for errors (made
 // only when there is one: formatting it for every line was a tenth of the parse time).
 template <typename Where>
-Status AppendActions(element doc, const Where& where, std::vector<Action>* actions) {
+Status AppendActions(element doc, const Where& where, ParseOptions options,
+                     std::vector<Action>* actions) {
   object obj;
   if (doc.get(obj) != simdjson::SUCCESS) {
     return Status::Corruption("{}: an action must be a JSON object", where());
@@ -345,6 +356,7 @@ Status AppendActions(element doc, const Where& where, std::vector<Action>* actio
   for (auto field : obj) {
     ActionParser parse = ParserFor(field.key);
     if (parse == nullptr) continue;  // unknown action kinds are ignored
+    if (options.removes_as_keys && parse == ParseRemove) parse = ParseRemoveKey;
     if (field.value.is_null()) continue;
     object body;
     if (field.value.get(body) != simdjson::SUCCESS) {
@@ -360,7 +372,7 @@ Status AppendActions(element doc, const Where& where, std::vector<Action>* actio
 // Some hand-made logs pretty-print each action over several lines. When line-by-line parsing
 // fails, the file is retried as a whitespace-separated stream of JSON documents.
 Result<std::vector<Action>> ParseDocumentStream(std::string_view contents,
-                                                std::string_view file_name) {
+                                                std::string_view file_name, ParseOptions options) {
   simdjson::dom::parser parser;
   simdjson::padded_string padded(contents);
   simdjson::dom::document_stream stream;
@@ -376,7 +388,7 @@ Result<std::vector<Action>> ParseDocumentStream(std::string_view contents,
       return Status::Corruption("{}: document {} is malformed", file_name, index);
     }
     LAKESYNC_RETURN_NOT_OK(AppendActions(
-        el, [&] { return fmt::format("{}: document {}", file_name, index); }, &actions));
+        el, [&] { return fmt::format("{}: document {}", file_name, index); }, options, &actions));
   }
   if (stream.truncated_bytes() != 0) {
     return Status::Corruption("{}: truncated JSON document", file_name);
@@ -386,7 +398,8 @@ Result<std::vector<Action>> ParseDocumentStream(std::string_view contents,
 
 }  // namespace
 
-Result<std::vector<Action>> ParseActions(std::string_view contents, std::string_view file_name) {
+Result<std::vector<Action>> ParseActions(std::string_view contents, std::string_view file_name,
+                                         ParseOptions options) {
   // One parser per thread, reused across files: allocating it per commit cost more than
   // parsing a small commit. Lines are parsed in place, the bytes after each line serving as
   // simdjson's padding; only the last lines, too close to the end, go through a padded copy.
@@ -417,12 +430,12 @@ Result<std::vector<Action>> ParseActions(std::string_view contents, std::string_
     if (error != simdjson::SUCCESS) {
       Status line_error = Status::Corruption("{}: line {}: malformed JSON: {}", file_name, line_no,
                                              simdjson::error_message(error));
-      auto stream = ParseDocumentStream(contents, file_name);
+      auto stream = ParseDocumentStream(contents, file_name, options);
       if (stream.ok()) return stream;
       return line_error;
     }
     LAKESYNC_RETURN_NOT_OK(AppendActions(
-        doc, [&] { return fmt::format("{}: line {}", file_name, line_no); }, &actions));
+        doc, [&] { return fmt::format("{}: line {}", file_name, line_no); }, options, &actions));
   }
   return actions;
 }

@@ -14,7 +14,14 @@
 
 namespace lakesync::delta {
 
+struct ParseOptions {
+  /// Snapshot replay: a remove keeps only what reconciliation needs (path, deletion vector,
+  /// dataChange); its stats, tags and partition values are skipped, unread and unchecked.
+  bool removes_as_keys = false;
+};
+
 /// Parses every action in `contents`; `file_name` is only used in error messages.
-Result<std::vector<Action>> ParseActions(std::string_view contents, std::string_view file_name);
+Result<std::vector<Action>> ParseActions(std::string_view contents, std::string_view file_name,
+                                         ParseOptions options = {});
 
 }  // namespace lakesync::delta

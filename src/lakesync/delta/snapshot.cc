@@ -167,22 +167,28 @@ Result<std::unique_ptr<Snapshot>> Replay(std::shared_ptr<storage::FileSystem> fs
   // tens of milliseconds; locally it spreads the JSON parsing), then apply them in order.
   constexpr size_t kWindow = 512;
   const size_t threads = std::min<size_t>(kReplayThreads, std::max<size_t>(1, steps.size() / 8));
-  std::vector<Result<std::vector<Action>>> parsed;
+  // `spent`: the previous window's actions after the builder took what it keeps. The workers
+  // free them (a million-add log drops nearly every add it reads) while parsing the next one.
+  std::vector<Result<std::vector<Action>>> parsed, spent;
   for (size_t begin = 0; begin < steps.size(); begin += kWindow) {
     const size_t end = std::min(steps.size(), begin + kWindow);
     parsed.assign(end - begin, Result<std::vector<Action>>(std::vector<Action>{}));
+    // A short last window runs on this thread alone, which then takes every file.
+    const size_t lanes = end - begin < 16 ? 1 : threads;
     auto work = [&](size_t lane) {
-      for (size_t i = begin + lane; i < end; i += threads) {
+      for (size_t i = lane; i < spent.size(); i += lanes) spent[i] = std::vector<Action>{};
+      for (size_t i = begin + lane; i < end; i += lanes) {
         auto contents = fs->ReadFile(steps[i].info->path);
-        parsed[i - begin] = contents.ok() ? ParseActions(*contents, steps[i].info->path)
-                                          : Result<std::vector<Action>>(contents.status());
+        parsed[i - begin] =
+            contents.ok() ? ParseActions(*contents, steps[i].info->path, {.removes_as_keys = true})
+                          : Result<std::vector<Action>>(contents.status());
       }
     };
-    if (threads <= 1 || end - begin < 16) {
+    if (lanes <= 1) {
       work(0);
     } else {
       std::vector<std::thread> pool;
-      for (size_t lane = 1; lane < threads; ++lane) pool.emplace_back(work, lane);
+      for (size_t lane = 1; lane < lanes; ++lane) pool.emplace_back(work, lane);
       work(0);
       for (auto& t : pool) t.join();
     }
@@ -194,10 +200,10 @@ Result<std::unique_ptr<Snapshot>> Replay(std::shared_ptr<storage::FileSystem> fs
         LAKESYNC_RETURN_NOT_OK(
             builder.ApplyCompaction(step.first, step.last, std::move(actions).value()));
       } else {
-        LAKESYNC_RETURN_NOT_OK(
-            builder.ApplyCommit(step.first, std::move(actions).value(), step.info->mtime_ms));
+        LAKESYNC_RETURN_NOT_OK(builder.ApplyCommit(step.first, *actions, step.info->mtime_ms));
       }
     }
+    std::swap(parsed, spent);
   }
   return builder.Build(std::move(fs), std::move(table_root));
 }

@@ -16,12 +16,23 @@ void SnapshotBuilder::ApplyFileActions(std::vector<Action>& actions) {
       auto it = remove->deletion_vector
                     ? adds_.find(LogicalFileKey(remove->path, remove->deletion_vector))
                     : adds_.find(std::string_view(remove->path));
-      if (it != adds_.end()) adds_.erase(it);
+      if (it != adds_.end()) {
+        // The dropped add's larger parts move into the remove, so that they are freed with
+        // the actions (by the caller, off the replay's critical path), not here.
+        auto node = adds_.extract(it);
+        remove->stats = std::move(node.mapped().stats);
+        remove->partition_values = std::move(node.mapped().partition_values);
+        remove->tags = std::move(node.mapped().tags);
+      }
     }
   }
   for (auto& action : actions) {
     if (auto* add = std::get_if<AddFile>(&action)) {
-      std::string key = LogicalFileKey(add->path, add->deletion_vector);
+      // Without a DV the key is the path: move it into the key and leave the value's path
+      // empty (Build restores it), saving a copy per add on a million-add log.
+      std::string key = add->deletion_vector ? LogicalFileKey(add->path, add->deletion_vector)
+                                             : std::move(add->path);
+      add->path.clear();
       adds_.insert_or_assign(std::move(key), std::move(*add));
     } else if (auto* protocol = std::get_if<Protocol>(&action)) {
       protocol_ = std::move(*protocol);
@@ -50,7 +61,7 @@ Status SnapshotBuilder::ApplyCheckpoint(int64_t version, std::vector<Action> act
   return Status::OK();
 }
 
-Status SnapshotBuilder::ApplyCommit(int64_t version, std::vector<Action> actions,
+Status SnapshotBuilder::ApplyCommit(int64_t version, std::vector<Action>& actions,
                                     int64_t file_mtime_ms) {
   if (version != version_ + 1) {
     return Status::InvalidArgument("commit {} applied after version {}", version, version_);
@@ -151,7 +162,10 @@ Result<std::unique_ptr<Snapshot>> SnapshotBuilder::Build(std::shared_ptr<storage
   snapshot->schema_ = std::move(schema).value();
   snapshot->column_mapping_mode_ = mode;
   snapshot->files_.reserve(adds_.size());
-  for (auto& [key, add] : adds_) snapshot->files_.push_back(std::move(add));
+  for (auto& [key, add] : adds_) {
+    if (add.path.empty()) add.path = key;  // moved into the key by ApplyFileActions
+    snapshot->files_.push_back(std::move(add));
+  }
   std::sort(snapshot->files_.begin(), snapshot->files_.end(),
             [](const auto& a, const auto& b) { return a.path < b.path; });
   snapshot->transactions_ = std::move(transactions_);

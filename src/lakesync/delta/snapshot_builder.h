@@ -31,7 +31,9 @@ class SnapshotBuilder {
   Status ApplyCheckpoint(int64_t version, std::vector<Action> actions);
   /// Applies commit `version`; `file_mtime_ms` is the commit file's modification time.
   /// Commits must come in ascending, gap-free order (InvalidArgument otherwise).
-  Status ApplyCommit(int64_t version, std::vector<Action> actions, int64_t file_mtime_ms);
+  /// Moves what it keeps out of `actions`; what is left (including the adds this commit's
+  /// removes drop) is the caller's to free, which a replay does on its worker threads.
+  Status ApplyCommit(int64_t version, std::vector<Action>& actions, int64_t file_mtime_ms);
 
   /// Applies a log compaction file: the reconciled actions of commits [first, last].
   /// REQUIRES: first == version() + 1 (InvalidArgument otherwise). The commits it covers are

@@ -92,6 +92,20 @@ TEST_F(SnapshotTest, ReplaysAddsAndRemoves) {
   EXPECT_EQ((*snap)->ResolvePath("c d.parquet"), (root_ / "c d.parquet").string());
 }
 
+// The replay reads commits in windows of 512 on several threads; a short last window (here 8
+// commits) must still apply every one of them.
+TEST_F(SnapshotTest, ShortLastReplayWindowAppliesEveryCommit) {
+  WriteCommit(0, {ProtocolLine(), MetadataLine(), AddLine("f0.parquet")});
+  for (int64_t v = 1; v < 520; ++v) {
+    WriteCommit(
+        v, {AddLine(fmt::format("f{}.parquet", v)), RemoveLine(fmt::format("f{}.parquet", v - 1))});
+  }
+  auto snap = Open();
+  ASSERT_TRUE(snap.ok()) << snap.status();
+  EXPECT_EQ((*snap)->version(), 519);
+  EXPECT_EQ(Paths(**snap), std::vector<std::string>{"f519.parquet"});
+}
+
 TEST_F(SnapshotTest, TimeTravelToEarlierVersion) {
   WriteCommit(0, {ProtocolLine(), MetadataLine(), AddLine("a.parquet")});
   WriteCommit(1, {RemoveLine("a.parquet"), AddLine("b.parquet")});
