@@ -36,6 +36,13 @@ Result<std::string> FileSystem::ReadFile(const std::string& path) {
   return out;
 }
 
+Status CheckPath(std::string_view path) {
+  const size_t nul = path.find('\0');
+  if (nul == std::string_view::npos) return Status::OK();
+  return Status::InvalidArgument("path '{}' holds a NUL byte at offset {}", path.substr(0, nul),
+                                 nul);
+}
+
 std::string JoinPath(std::string_view dir, std::string_view name) {
   std::string out(dir);
   while (!out.empty() && out.back() == '/') out.pop_back();

@@ -72,6 +72,10 @@ class FileSystem {
   virtual Result<std::string> ReadFile(const std::string& path);
 };
 
+/// InvalidArgument when `path` holds a NUL byte: POSIX calls would silently cut it there and
+/// object stores would look up another key, so every FileSystem refuses it.
+Status CheckPath(std::string_view path);
+
 /// Joins a directory and a relative name with exactly one '/'.
 std::string JoinPath(std::string_view dir, std::string_view name);
 /// The last component of a path.

@@ -291,6 +291,16 @@ TYPED_TEST(FileSystemTest, ManyKeysListCompletelyAcrossPages) {
   }
 }
 
+// A NUL would cut a POSIX path short and name another S3 key: refused everywhere, not truncated.
+TYPED_TEST(FileSystemTest, PathWithNulByteIsInvalidArgument) {
+  this->Write("real.parquet", "PAR1");
+  const std::string bad = this->Path("real.parquet") + std::string(1, '\0') + "dv-id";
+  EXPECT_TRUE(this->fs_->OpenForRead(bad).status().IsInvalidArgument());
+  EXPECT_TRUE(this->fs_->GetFileInfo(bad).status().IsInvalidArgument());
+  EXPECT_TRUE(this->fs_->ListDir(bad).status().IsInvalidArgument());
+  EXPECT_TRUE(this->fs_->WriteFile(bad, "x").IsInvalidArgument());
+}
+
 TYPED_TEST(FileSystemTest, OverwriteReplacesAndDeleteRemoves) {
   this->Write("f", "first");
   this->Write("f", "second!");

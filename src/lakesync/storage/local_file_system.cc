@@ -70,6 +70,7 @@ class LocalFile : public RandomAccessFile {
 }  // namespace
 
 Result<std::unique_ptr<RandomAccessFile>> LocalFileSystem::OpenForRead(const std::string& path) {
+  LAKESYNC_RETURN_NOT_OK(CheckPath(path));
   const std::string local = LocalPath(path);
   int fd = ::open(local.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return ErrnoStatus(errno, "cannot open", path);
@@ -145,10 +146,12 @@ Result<FileInfo> StatInfo(const std::string& path, int dir_fd, const char* name)
 }  // namespace
 
 Result<FileInfo> LocalFileSystem::GetFileInfo(const std::string& path) {
+  LAKESYNC_RETURN_NOT_OK(CheckPath(path));
   return StatInfo(path, -1, nullptr);
 }
 
 Result<std::vector<FileInfo>> LocalFileSystem::ListDir(const std::string& dir) {
+  LAKESYNC_RETURN_NOT_OK(CheckPath(dir));
   std::vector<FileInfo> out;
   DIR* d = ::opendir(LocalPath(dir).c_str());
   if (d == nullptr) {
@@ -172,6 +175,7 @@ Result<std::vector<FileInfo>> LocalFileSystem::ListDir(const std::string& dir) {
 }
 
 Status LocalFileSystem::WriteFile(const std::string& path, std::string_view contents) {
+  LAKESYNC_RETURN_NOT_OK(CheckPath(path));
   const std::string local = LocalPath(path);
   const std::string tmp = local + ".tmp." + std::to_string(::getpid());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -198,6 +202,7 @@ Status LocalFileSystem::WriteFile(const std::string& path, std::string_view cont
 }
 
 Status LocalFileSystem::CreateDirs(const std::string& dir) {
+  LAKESYNC_RETURN_NOT_OK(CheckPath(dir));
   std::error_code ec;
   std::filesystem::create_directories(LocalPath(dir), ec);
   if (ec) return Status::IOError("cannot create directory '{}': {}", dir, ec.message());
@@ -205,6 +210,7 @@ Status LocalFileSystem::CreateDirs(const std::string& dir) {
 }
 
 Status LocalFileSystem::DeleteFile(const std::string& path) {
+  LAKESYNC_RETURN_NOT_OK(CheckPath(path));
   if (::unlink(LocalPath(path).c_str()) != 0) return ErrnoStatus(errno, "cannot delete", path);
   return Status::OK();
 }

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <cstring>
 
+#include "lakesync/common/macros.h"
+
 namespace lakesync::storage {
 namespace {
 
@@ -34,6 +36,7 @@ class MemoryFile : public RandomAccessFile {
 }  // namespace
 
 Result<std::unique_ptr<RandomAccessFile>> MemoryFileSystem::OpenForRead(const std::string& path) {
+  LAKESYNC_RETURN_NOT_OK(CheckPath(path));
   std::lock_guard<std::mutex> lock(mu_);
   auto it = files_.find(Normalize(path));
   if (it == files_.end()) {
@@ -46,6 +49,7 @@ Result<std::unique_ptr<RandomAccessFile>> MemoryFileSystem::OpenForRead(const st
 }
 
 Result<FileInfo> MemoryFileSystem::GetFileInfo(const std::string& path) {
+  LAKESYNC_RETURN_NOT_OK(CheckPath(path));
   std::lock_guard<std::mutex> lock(mu_);
   FileInfo info;
   info.path = path;
@@ -68,6 +72,7 @@ Result<FileInfo> MemoryFileSystem::GetFileInfo(const std::string& path) {
 }
 
 Result<std::vector<FileInfo>> MemoryFileSystem::ListDir(const std::string& dir) {
+  LAKESYNC_RETURN_NOT_OK(CheckPath(dir));
   std::lock_guard<std::mutex> lock(mu_);
   const std::string prefix = Normalize(dir) + "/";
   std::map<std::string, FileInfo> out;  // by name
@@ -101,6 +106,7 @@ Result<std::vector<FileInfo>> MemoryFileSystem::ListDir(const std::string& dir) 
 }
 
 Status MemoryFileSystem::WriteFile(const std::string& path, std::string_view contents) {
+  LAKESYNC_RETURN_NOT_OK(CheckPath(path));
   const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "lakesync/common/macros.h"
+#include "lakesync/storage/file_system.h"
 #include "lakesync/storage/sigv4.h"
 
 namespace lakesync::storage {
@@ -49,6 +50,7 @@ bool RetryableS3Code(std::string_view code) {
 }  // namespace
 
 Result<std::pair<std::string, std::string>> ParseS3Url(std::string_view url) {
+  LAKESYNC_RETURN_NOT_OK(CheckPath(url));
   std::string_view rest;
   if (url.starts_with("s3://")) {
     rest = url.substr(5);
