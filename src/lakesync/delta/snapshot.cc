@@ -164,22 +164,24 @@ Result<std::unique_ptr<Snapshot>> Replay(std::shared_ptr<storage::FileSystem> fs
     steps.push_back(Step{v, v, &it->second, false});
   }
   // Read and parse a window of files on several threads (object stores answer each GET in
-  // tens of milliseconds; locally it spreads the JSON parsing), then apply them in order.
+  // tens of milliseconds; locally it spreads the JSON parsing), then apply them in order; the
+  // next window is read and parsed while this thread applies the current one.
   constexpr size_t kWindow = 512;
   const size_t threads = std::min<size_t>(kReplayThreads, std::max<size_t>(1, steps.size() / 8));
-  // `spent`: the previous window's actions after the builder took what it keeps. The workers
-  // free them (a million-add log drops nearly every add it reads) while parsing the next one.
-  std::vector<Result<std::vector<Action>>> parsed, spent;
-  for (size_t begin = 0; begin < steps.size(); begin += kWindow) {
+  using Parsed = std::vector<Result<std::vector<Action>>>;
+  // Reads and parses the window starting at `begin` into `out`. `spent` holds the actions of
+  // an applied window, after the builder took what it keeps: the workers free them (a
+  // million-add log drops nearly every add it reads) so this thread does not.
+  auto read_window = [&](size_t begin, Parsed* out, Parsed* spent) {
     const size_t end = std::min(steps.size(), begin + kWindow);
-    parsed.assign(end - begin, Result<std::vector<Action>>(std::vector<Action>{}));
-    // A short last window runs on this thread alone, which then takes every file.
+    out->assign(end - begin, Result<std::vector<Action>>(std::vector<Action>{}));
+    // A short window runs on one thread, which then takes every file.
     const size_t lanes = end - begin < 16 ? 1 : threads;
     auto work = [&](size_t lane) {
-      for (size_t i = lane; i < spent.size(); i += lanes) spent[i] = std::vector<Action>{};
+      for (size_t i = lane; i < spent->size(); i += lanes) (*spent)[i] = std::vector<Action>{};
       for (size_t i = begin + lane; i < end; i += lanes) {
         auto contents = fs->ReadFile(steps[i].info->path);
-        parsed[i - begin] =
+        (*out)[i - begin] =
             contents.ok() ? ParseActions(*contents, steps[i].info->path, {.removes_as_keys = true})
                           : Result<std::vector<Action>>(contents.status());
       }
@@ -192,18 +194,31 @@ Result<std::unique_ptr<Snapshot>> Replay(std::shared_ptr<storage::FileSystem> fs
       work(0);
       for (auto& t : pool) t.join();
     }
-    for (size_t i = begin; i < end; ++i) {
-      auto& actions = parsed[i - begin];
-      if (!actions.ok()) return actions.status();
+    spent->clear();
+  };
+  Parsed current, next, spent;
+  read_window(0, &current, &spent);
+  for (size_t begin = 0; begin < steps.size(); begin += kWindow) {
+    const size_t end = std::min(steps.size(), begin + kWindow);
+    // Joined before this iteration ends, also when applying failed.
+    std::thread ahead;
+    if (end < steps.size()) ahead = std::thread(read_window, end, &next, &spent);
+    Status applied;
+    for (size_t i = begin; i < end && applied.ok(); ++i) {
+      auto& actions = current[i - begin];
       const Step& step = steps[i];
-      if (step.compaction) {
-        LAKESYNC_RETURN_NOT_OK(
-            builder.ApplyCompaction(step.first, step.last, std::move(actions).value()));
+      if (!actions.ok()) {
+        applied = actions.status();
+      } else if (step.compaction) {
+        applied = builder.ApplyCompaction(step.first, step.last, std::move(actions).value());
       } else {
-        LAKESYNC_RETURN_NOT_OK(builder.ApplyCommit(step.first, *actions, step.info->mtime_ms));
+        applied = builder.ApplyCommit(step.first, *actions, step.info->mtime_ms);
       }
     }
-    std::swap(parsed, spent);
+    if (ahead.joinable()) ahead.join();
+    LAKESYNC_RETURN_NOT_OK(applied);
+    std::swap(spent, current);
+    std::swap(current, next);
   }
   return builder.Build(std::move(fs), std::move(table_root));
 }

@@ -30,9 +30,13 @@ void SnapshotBuilder::ApplyFileActions(std::vector<Action>& actions) {
     if (auto* add = std::get_if<AddFile>(&action)) {
       // Without a DV the key is the path: move it into the key and leave the value's path
       // empty (Build restores it), saving a copy per add on a million-add log.
-      std::string key = add->deletion_vector ? LogicalFileKey(add->path, add->deletion_vector)
-                                             : std::move(add->path);
-      add->path.clear();
+      std::string key;
+      if (add->deletion_vector) {
+        key = LogicalFileKey(add->path, add->deletion_vector);
+      } else {
+        key = std::move(add->path);
+        add->path.clear();
+      }
       adds_.insert_or_assign(std::move(key), std::move(*add));
     } else if (auto* protocol = std::get_if<Protocol>(&action)) {
       protocol_ = std::move(*protocol);
