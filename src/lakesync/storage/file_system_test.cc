@@ -297,6 +297,7 @@ TYPED_TEST(FileSystemTest, PathWithNulByteIsInvalidArgument) {
   const std::string bad = this->Path("real.parquet") + std::string(1, '\0') + "dv-id";
   EXPECT_TRUE(this->fs_->OpenForRead(bad).status().IsInvalidArgument());
   EXPECT_TRUE(this->fs_->GetFileInfo(bad).status().IsInvalidArgument());
+  EXPECT_TRUE(this->fs_->ReadFile(bad).status().IsInvalidArgument());
   EXPECT_TRUE(this->fs_->ListDir(bad).status().IsInvalidArgument());
   EXPECT_TRUE(this->fs_->WriteFile(bad, "x").IsInvalidArgument());
 }

@@ -88,6 +88,7 @@ Result<std::unique_ptr<RandomAccessFile>> LocalFileSystem::OpenForRead(const std
 }
 
 Result<std::string> LocalFileSystem::ReadFile(const std::string& path) {
+  LAKESYNC_RETURN_NOT_OK(CheckPath(path));
   const std::string local = LocalPath(path);
   int fd = ::open(local.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return ErrnoStatus(errno, "cannot open", path);
