@@ -1,5 +1,7 @@
 #include "lakesync/pg/copy_stream.h"
 
+#include <algorithm>
+
 #include "lakesync/common/macros.h"
 
 namespace lakesync::pg {
@@ -28,6 +30,7 @@ Status CopyStream::Fail(Status st) {
 
 Status CopyStream::Flush() {
   if (encoder_->size() == 0) return Status::OK();
+  peak_buffered_ = std::max(peak_buffered_, encoder_->size());
   Status st = conn_.PutCopyData(encoder_->data(), encoder_->size());
   if (!st.ok()) return Fail(std::move(st));
   bytes_sent_ += static_cast<int64_t>(encoder_->size());
@@ -37,9 +40,20 @@ Status CopyStream::Flush() {
 
 Status CopyStream::Write(const ColumnBatch& batch, const RowDescriber& describe_row) {
   if (!open_) return Status::Internal("CopyStream::Write after the stream ended");
-  Status st = encoder_->AppendBatch(batch, describe_row);
-  if (!st.ok()) return Fail(std::move(st));
-  if (encoder_->size() >= flush_bytes_) return Flush();
+  // Encoded in slices of rows, sent whenever flush_bytes pile up: a batch of a million rows
+  // never sits in memory twice (decoded and encoded) in full.
+  const int64_t n = batch.num_selected();
+  for (int64_t begin = 0; begin < n;) {
+    const int64_t end = std::min(n, begin + slice_rows_);
+    const size_t before = encoder_->size();
+    Status st = encoder_->AppendRows(batch, begin, end, describe_row);
+    if (!st.ok()) return Fail(std::move(st));
+    const size_t row_bytes = std::max<size_t>(1, (encoder_->size() - before) / (end - begin));
+    slice_rows_ = std::clamp<int64_t>(static_cast<int64_t>(flush_bytes_ / 4 / row_bytes), 16,
+                                      int64_t{1} << 20);
+    begin = end;
+    if (encoder_->size() >= flush_bytes_) LAKESYNC_RETURN_NOT_OK(Flush());
+  }
   return Status::OK();
 }
 

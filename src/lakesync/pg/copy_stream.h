@@ -30,9 +30,10 @@ class CopyStream {
   /// Aborts the COPY unless Finish succeeded.
   ~CopyStream();
 
-  /// Encodes the batch's selected rows and sends what has piled up past flush_bytes. On error
-  /// the COPY is aborted and the stream is finished. Errors: as CopyBinaryEncoder::AppendBatch
-  /// and Connection::PutCopyData.
+  /// Encodes the batch's selected rows, a slice at a time, sending what piles up past
+  /// flush_bytes, so memory stays near flush_bytes whatever the batch's size. On error the
+  /// COPY is aborted (the server keeps none of its rows) and the stream is finished. Errors: as
+  /// CopyBinaryEncoder::AppendBatch and Connection::PutCopyData.
   Status Write(const ColumnBatch& batch, const RowDescriber& describe_row = {});
   /// Sends the rest, ends the COPY and returns the rows the server stored.
   Result<int64_t> Finish();
@@ -41,6 +42,8 @@ class CopyStream {
   int64_t rows_written() const { return encoder_->rows_encoded(); }
   /// Bytes handed to libpq so far.
   int64_t bytes_sent() const { return bytes_sent_; }
+  /// The most encoded bytes held at once before a send (what the stream costs in memory).
+  size_t peak_buffered_bytes() const { return peak_buffered_; }
 
  private:
   CopyStream(Connection& conn, std::unique_ptr<CopyBinaryEncoder> encoder, size_t flush_bytes)
@@ -52,6 +55,8 @@ class CopyStream {
   std::unique_ptr<CopyBinaryEncoder> encoder_;
   size_t flush_bytes_;
   int64_t bytes_sent_ = 0;
+  int64_t slice_rows_ = 64;  // rows encoded per step, adapted to the row width
+  size_t peak_buffered_ = 0;
   bool open_ = false;
 };
 

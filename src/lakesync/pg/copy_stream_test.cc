@@ -61,6 +61,28 @@ TEST_F(CopyStreamTest, FlushesAsItGoesAndCountsRows) {
   EXPECT_FALSE((*stream)->Finish().ok());  // once
 }
 
+// One batch far larger than flush_bytes goes out in pieces: what is still unsent never grows
+// much past flush_bytes, and every row (with a selection) arrives once.
+TEST_F(CopyStreamTest, LargeBatchIsSentInPiecesNearFlushBytes) {
+  auto stream = CopyStream::Begin(*conn_, table_, {kId, kName}, /*flush_bytes=*/4096);
+  ASSERT_TRUE(stream.ok()) << stream.status().ToString();
+  ColumnBatch batch = Batch(0, 50'000);
+  batch.selection.emplace();
+  for (uint32_t i = 0; i < 50'000; i += 2) batch.selection->push_back(i);
+  ASSERT_TRUE((*stream)->Write(batch).ok());
+  EXPECT_EQ((*stream)->rows_written(), 25'000);
+  // 25,000 rows of 19 bytes (count, id, name): all but the last piece sent during Write.
+  EXPECT_GT((*stream)->bytes_sent(), 25'000 * 19 - 2 * 4096);
+  EXPECT_LT((*stream)->peak_buffered_bytes(), 2u * 4096);
+  auto n = (*stream)->Finish();
+  ASSERT_TRUE(n.ok()) << n.status().ToString();
+  EXPECT_EQ(*n, 25'000);
+  auto odd = QueryRows(*conn_, "SELECT count(*) FROM t WHERE id % 2 = 1");
+  ASSERT_TRUE(odd.ok());
+  EXPECT_EQ(*(*odd)[0][0], "0");
+  EXPECT_EQ(Count(), "25000");
+}
+
 TEST_F(CopyStreamTest, BadRowAbortsTheCopyAndKeepsNothing) {
   auto stream = CopyStream::Begin(*conn_, table_, {kId, kName}, /*flush_bytes=*/1);
   ASSERT_TRUE(stream.ok());
