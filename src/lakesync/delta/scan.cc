@@ -31,10 +31,12 @@ struct ScanIterator::State {
   std::vector<int> read_columns;  // file column indices to read
   std::vector<int> source;        // per output column: position in read_columns, or -1
   int next_row_group = 0;
-  int64_t rows_left_without_data = 0;  // files that need no data column
-  std::optional<DeletedRows> deleted;  // the file's deletion vector
-  std::optional<DeletedRows> only;     // FileTask::only_rows, loaded
-  uint64_t row_offset = 0;             // index in the file of the next row group's first row
+  int64_t rows_left_without_data = 0;     // files that need no data column
+  std::optional<DeletedRows> deleted;     // the file's deletion vector
+  std::optional<DeletedRows> only;        // FileTask::only_rows, loaded
+  uint64_t row_offset = 0;                // index in the file of the next row group's first row
+  std::vector<bool> row_group_may_match;  // empty = read every row group
+  int64_t row_groups_skipped = 0;
 
   Status OpenNextFile();
   // The output columns as the open file's schema names them.
@@ -116,6 +118,10 @@ Status ScanIterator::State::OpenNextFile() {
     source.push_back(static_cast<int>(it - read_columns.begin()));
   }
   if (read_columns.empty()) rows_left_without_data = reader->num_rows();
+  row_group_may_match.clear();
+  if (plan->filter && !read_columns.empty()) {
+    row_group_may_match = plan->filter->RowGroupsMayMatch(*reader);
+  }
   return Status::OK();
 }
 
@@ -210,6 +216,7 @@ ScanIterator::ScanIterator(std::unique_ptr<State> state) : state_(std::move(stat
 ScanIterator::~ScanIterator() = default;
 
 const AddFile* ScanIterator::current_file() const { return state_->file; }
+int64_t ScanIterator::row_groups_skipped() const { return state_->row_groups_skipped; }
 
 Result<std::optional<ColumnBatch>> ScanIterator::Next() {
   State& s = *state_;
@@ -226,6 +233,12 @@ Result<std::optional<ColumnBatch>> ScanIterator::Next() {
       }
       if (!s.read_columns.empty() && s.next_row_group < s.reader->num_row_groups()) {
         const int rg = s.next_row_group++;
+        if (static_cast<size_t>(rg) < s.row_group_may_match.size() && !s.row_group_may_match[rg]) {
+          // Keep row_offset in step so deletion vectors still address the right rows.
+          s.row_offset += static_cast<uint64_t>(s.reader->metadata().row_groups[rg].num_rows);
+          ++s.row_groups_skipped;
+          continue;
+        }
         auto read = s.reader->ReadRowGroup(rg, s.read_columns);
         if (!read.ok()) {
           return read.status().WithContext(
@@ -305,12 +318,24 @@ Result<std::unique_ptr<Scan>> Scan::Make(const Snapshot& snapshot, ScanOptions o
   LAKESYNC_ASSIGN_OR_RETURN(plan->columns, ProjectColumns(snapshot, options.columns));
   for (const auto& column : plan->columns) plan->schema.push_back(column.field);
   plan->files = &snapshot.files();
+  if (!options.filter.empty()) {
+    LAKESYNC_ASSIGN_OR_RETURN(plan->filter, ScanFilter::Make(snapshot, options.filter));
+    for (const auto& file : snapshot.files()) {
+      if (plan->filter->FileMayMatch(file)) {
+        plan->kept_files.push_back(file);
+      } else {
+        ++plan->files_skipped;
+      }
+    }
+    plan->files = &plan->kept_files;
+  }
   plan->options = std::move(options);
   const auto* files = plan->files;
   return std::unique_ptr<Scan>(new Scan(std::move(plan), files));
 }
 
 const std::vector<Field>& Scan::schema() const { return plan_->schema; }
+size_t Scan::files_skipped() const { return plan_->files_skipped; }
 
 Result<std::unique_ptr<ScanIterator>> Scan::Open() const {
   return NewScanIterator(plan_, 0, plan_->num_tasks());

@@ -4,6 +4,8 @@
 // physical name or field id (column mapping none/name/id), converts file types to the table's
 // types (type widening, timestamps to micros), fills partition columns from the log's
 // partitionValues and adds columns the file lacks as nulls (schema evolution).
+// With ScanOptions::filter, files and row groups that cannot hold a matching row are not read
+// (scan_filter.h): the filter prunes, it does not filter rows, so callers still test each row.
 // Rows deleted by a file's deletion vector are dropped through ColumnBatch::selection (the
 // columns keep every physical row); a DV that cannot be read fails the scan, so deleted rows
 // are never returned.
@@ -32,6 +34,7 @@
 #include "lakesync/common/column_batch.h"
 #include "lakesync/common/result.h"
 #include "lakesync/delta/snapshot.h"
+#include "lakesync/parquet/statistics_filter.h"
 
 namespace lakesync::delta {
 
@@ -43,6 +46,11 @@ struct ScanOptions {
   /// Batches for files that need no data column (only partition or missing columns) hold at
   /// most this many rows.
   int64_t max_rows_without_data_columns = 65536;
+  /// A conjunction of simple predicates on logical columns (dotted paths for struct fields;
+  /// literals as ScanFilter::Make describes). Files whose partition values or stats, and row
+  /// groups whose Parquet statistics, prove that no row matches are skipped; every other row
+  /// is returned, matching or not.
+  std::vector<parquet::ColumnPredicate> filter;
 };
 
 struct ScanPlan;
@@ -58,6 +66,8 @@ class ScanIterator {
   Result<std::optional<ColumnBatch>> Next();
   /// The file the last batch came from; null before the first batch.
   const AddFile* current_file() const;
+  /// Row groups not read because ScanOptions::filter ruled them out.
+  int64_t row_groups_skipped() const;
 
  private:
   struct State;
@@ -74,8 +84,10 @@ class Scan {
 
   /// The schema of every batch: the table's logical fields, projected.
   const std::vector<Field>& schema() const;
-  /// The files the scan reads, in order.
+  /// The files the scan reads, in order (those the filter ruled out are not listed).
   const std::vector<AddFile>& files() const { return *files_; }
+  /// Active files of the snapshot that the filter ruled out.
+  size_t files_skipped() const;
 
   /// Iterates over every file.
   Result<std::unique_ptr<ScanIterator>> Open() const;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "lakesync/delta/scan.h"
+#include "lakesync/delta/scan_filter.h"
 
 namespace lakesync::delta {
 
@@ -52,6 +53,9 @@ struct ScanPlan {
   std::vector<OutputColumn> columns;
   const std::vector<AddFile>* files = nullptr;  // a plain scan reads these ...
   std::vector<FileTask> tasks;                  // ... a change scan these
+  std::shared_ptr<const ScanFilter> filter;     // null without ScanOptions::filter
+  std::vector<AddFile> kept_files;              // with a filter: the files it keeps
+  size_t files_skipped = 0;
 
   size_t num_tasks() const { return files ? files->size() : tasks.size(); }
   FileTask Task(size_t i) const;
