@@ -4,8 +4,12 @@
 // values, stats and row-group statistics really skip files and row groups.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -212,13 +216,53 @@ std::vector<ColumnPredicate> PredicatesFor(const Leaf& leaf,
   return out;
 }
 
+struct SweepTotals {
+  int tables = 0;
+  int predicates = 0;
+  size_t files_skipped = 0;
+  size_t files_with_dv_skipped = 0;
+  int64_t row_groups_skipped = 0;
+};
+
+// For every filterable leaf of `snapshot` and predicates from its values: the filtered scan
+// returns as many matching rows as the full scan (no skipped file or row group held one).
+void Sweep(const Snapshot& snapshot, SweepTotals* totals) {
+  const std::vector<Leaf> leaves = Leaves(snapshot);
+  if (leaves.empty()) return;
+  auto all = ReadLeaves(snapshot, leaves, {});
+  if (!all.ok() || all->values[0].size() > 50000) return;  // tables that fail: other tests
+  ++totals->tables;
+  for (size_t l = 0; l < leaves.size() && l < 8; ++l) {
+    for (const auto& p : PredicatesFor(leaves[l], all->values[l])) {
+      ScanOptions options;
+      options.filter = {p};
+      auto filtered = ReadLeaves(snapshot, leaves, options);
+      ASSERT_TRUE(filtered.ok()) << snapshot.table_root() << " " << p.column << ": "
+                                 << filtered.status();
+      const auto expected = std::count_if(all->values[l].begin(), all->values[l].end(),
+                                          [&](const auto& v) { return Matches(v, p); });
+      const auto got = std::count_if(filtered->values[l].begin(), filtered->values[l].end(),
+                                     [&](const auto& v) { return Matches(v, p); });
+      ASSERT_EQ(got, expected) << snapshot.table_root() << ": predicate on '" << p.column << "' op "
+                               << static_cast<int>(p.op) << " lost matching rows";
+      ++totals->predicates;
+      totals->files_skipped += filtered->files_skipped;
+      totals->row_groups_skipped += filtered->row_groups_skipped;
+      size_t dv_files = 0, dv_kept = 0;
+      for (const auto& f : snapshot.files()) dv_files += f.deletion_vector.has_value();
+      auto scan = Scan::Make(snapshot, options);
+      ASSERT_TRUE(scan.ok());
+      for (const auto& f : (*scan)->files()) dv_kept += f.deletion_vector.has_value();
+      totals->files_with_dv_skipped += dv_files - dv_kept;
+    }
+  }
+}
+
 TEST(ScanFilterSharedTablesTest, SkippedFilesAndRowGroupsHoldNoMatchingRow) {
   const std::string dir = SharedTablesDir();
   if (dir.empty()) GTEST_SKIP() << "LAKESYNC_SHARED_DIR/delta-tables not found";
   auto fs = std::make_shared<storage::LocalFileSystem>();
-  int tables = 0, predicates = 0;
-  size_t files_skipped = 0;
-  int64_t row_groups_skipped = 0;
+  SweepTotals totals;
   for (const auto& row : testing::LoadManifest(dir)) {
     const std::string root = dir + "/" + row.at("path");
     // A hand-made fixture whose stats describe a ts_col its data files do not have (stats say
@@ -229,34 +273,53 @@ TEST(ScanFilterSharedTablesTest, SkippedFilesAndRowGroupsHoldNoMatchingRow) {
     if (Has(root, "tests/data/issue_1374")) continue;
     auto snap = Snapshot::Open(fs, root);
     if (!snap.ok() || (*snap)->files().size() > 200) continue;
-    const std::vector<Leaf> leaves = Leaves(**snap);
-    if (leaves.empty()) continue;
-    auto all = ReadLeaves(**snap, leaves, {});
-    if (!all.ok() || all->values[0].size() > 50000) continue;  // tables that fail: other tests
-    ++tables;
-    for (size_t l = 0; l < leaves.size() && l < 12; ++l) {
-      for (const auto& p : PredicatesFor(leaves[l], all->values[l])) {
-        ScanOptions options;
-        options.filter = {p};
-        auto filtered = ReadLeaves(**snap, leaves, options);
-        ASSERT_TRUE(filtered.ok()) << root << " " << p.column << ": " << filtered.status();
-        const auto expected = std::count_if(all->values[l].begin(), all->values[l].end(),
-                                            [&](const auto& v) { return Matches(v, p); });
-        const auto got = std::count_if(filtered->values[l].begin(), filtered->values[l].end(),
-                                       [&](const auto& v) { return Matches(v, p); });
-        ASSERT_EQ(got, expected) << root << ": predicate on '" << p.column << "' op "
-                                 << static_cast<int>(p.op) << " lost matching rows";
-        ++predicates;
-        files_skipped += filtered->files_skipped;
-        row_groups_skipped += filtered->row_groups_skipped;
-      }
-    }
+    Sweep(**snap, &totals);
+    if (HasFatalFailure()) return;
   }
-  std::cout << tables << " tables, " << predicates << " predicates, " << files_skipped
-            << " files and " << row_groups_skipped << " row groups skipped\n";
-  EXPECT_GT(tables, 20);
-  EXPECT_GT(files_skipped, 0u);
-  EXPECT_GT(row_groups_skipped, 0);
+  std::cout << totals.tables << " tables, " << totals.predicates << " predicates, "
+            << totals.files_skipped << " files and " << totals.row_groups_skipped
+            << " row groups skipped\n";
+  EXPECT_GT(totals.tables, 20);
+  EXPECT_GT(totals.files_skipped, 0u);
+  EXPECT_GT(totals.files_with_dv_skipped, 0u);
+  EXPECT_GT(totals.row_groups_skipped, 0);
+}
+
+int RunQuiet(const std::string& command) {
+  return std::system((command + " > /dev/null 2>&1").c_str());
+}
+
+// deltagen tables: deletion vectors (stats with tightBounds=false after deletes), column
+// mapping name and id (physical names in stats and Parquet), partitions, many row groups.
+TEST(ScanFilterDeltagenTest, GeneratedTablesSkipSoundly) {
+  const std::string deltagen = testing::BinaryDir() + "/tools/deltagen/deltagen";
+  if (!std::filesystem::exists(deltagen)) GTEST_SKIP() << deltagen << " is not built";
+  const std::string dir = (std::filesystem::temp_directory_path() /
+                           ("lakesync-scan-filter-" + std::to_string(::getpid())))
+                              .string();
+  std::filesystem::remove_all(dir);
+  ASSERT_EQ(RunQuiet(deltagen + " user-profiles --out " + dir + "/dv --rows 3000 --files 4 " +
+                     "--row-group-rows 250 --deletion-vectors --column-mapping name --seed 7"),
+            0);
+  ASSERT_EQ(RunQuiet(deltagen + " change --table " + dir + "/dv --delete-every 5 --update-every 7"),
+            0);
+  ASSERT_EQ(RunQuiet(deltagen + " user-profiles --out " + dir + "/part --rows 2000 --files 3 " +
+                     "--row-group-rows 300 --partition-by country --column-mapping id --seed 3"),
+            0);
+  ASSERT_EQ(RunQuiet(deltagen + " all-types --out " + dir + "/types --rows 300 --files 3"), 0);
+  SweepTotals totals;
+  for (const char* name : {"dv", "part", "types"}) {
+    auto snap = Snapshot::Open(std::make_shared<storage::LocalFileSystem>(), dir + "/" + name);
+    ASSERT_TRUE(snap.ok()) << snap.status();
+    const int before = totals.tables;
+    Sweep(**snap, &totals);
+    if (HasFatalFailure()) return;
+    EXPECT_EQ(totals.tables, before + 1) << name << " did not scan";
+  }
+  EXPECT_GT(totals.files_skipped, 0u);
+  EXPECT_GT(totals.files_with_dv_skipped, 0u);
+  EXPECT_GT(totals.row_groups_skipped, 0);
+  std::filesystem::remove_all(dir);
 }
 
 Result<std::unique_ptr<Snapshot>> OpenShared(const std::string& rel) {
