@@ -13,12 +13,14 @@
 #include "lakesync/cli/exit_codes.h"
 #include "lakesync/common/canonical_json.h"
 #include "lakesync/common/macros.h"
+#include "lakesync/common/strings.h"
 #include "lakesync/common/value_text.h"
 #include "lakesync/delta/change_scan.h"
 #include "lakesync/delta/commit_timestamps.h"
 #include "lakesync/delta/log_files.h"
 #include "lakesync/delta/log_parser.h"
 #include "lakesync/delta/scan.h"
+#include "lakesync/delta/scan_filter.h"
 #include "lakesync/delta/snapshot.h"
 #include "lakesync/storage/file_system.h"
 
@@ -163,12 +165,19 @@ Status RunSchema(const SchemaOptions& options) {
 // ---- cat and changes
 
 // Prints the selected rows of every batch as canonical JSON, at most `limit` (< 0: all).
-Status PrintRows(delta::ScanIterator& it, int64_t limit, const std::string& table) {
+// With `filter`, only rows matching it, and only the first `num_columns` columns.
+Status PrintRows(delta::ScanIterator& it, int64_t limit, const std::string& table,
+                 const delta::ScanFilter* filter = nullptr, size_t num_columns = 0) {
   std::string out;
   int64_t printed = 0;
   while (limit < 0 || printed < limit) {
     LAKESYNC_ASSIGN_OR_RETURN(auto batch, it.Next());
     if (!batch) break;
+    if (filter) {
+      LAKESYNC_RETURN_NOT_OK(filter->SelectMatching(&*batch));
+      batch->columns.resize(num_columns);
+      batch->schema.resize(num_columns);
+    }
     const int64_t n = batch->num_selected();
     for (int64_t i = 0; i < n && (limit < 0 || printed < limit); ++i) {
       const int64_t row = batch->selection ? (*batch->selection)[static_cast<size_t>(i)] : i;
@@ -189,6 +198,7 @@ Status PrintRows(delta::ScanIterator& it, int64_t limit, const std::string& tabl
 struct CatOptions {
   SnapshotChoice snapshot;
   std::vector<std::string> columns;
+  std::vector<std::string> where;
   int64_t limit = -1;
 };
 
@@ -196,9 +206,29 @@ Status RunCat(const CatOptions& options) {
   LAKESYNC_ASSIGN_OR_RETURN(auto snapshot, options.snapshot.Open());
   delta::ScanOptions scan_options;
   scan_options.columns = options.columns;
+  for (const auto& text : options.where) {
+    LAKESYNC_ASSIGN_OR_RETURN(auto predicate, delta::ScanFilter::ParsePredicate(*snapshot, text));
+    scan_options.filter.push_back(std::move(predicate));
+  }
+  std::shared_ptr<const delta::ScanFilter> filter;
+  size_t num_columns = 0;
+  if (!scan_options.filter.empty()) {
+    // The scan skips files and row groups; the rows are filtered here. Columns the filter
+    // needs but --columns leaves out are read, then dropped before printing.
+    LAKESYNC_ASSIGN_OR_RETURN(filter, delta::ScanFilter::Make(*snapshot, scan_options.filter));
+    num_columns = scan_options.columns.empty() ? snapshot->schema().fields.size()
+                                               : scan_options.columns.size();
+    if (!scan_options.columns.empty()) {
+      for (const auto& name : filter->TopLevelColumns()) {
+        bool present = false;
+        for (const auto& c : scan_options.columns) present = present || EqualsIgnoreCase(c, name);
+        if (!present) scan_options.columns.push_back(name);
+      }
+    }
+  }
   LAKESYNC_ASSIGN_OR_RETURN(auto scan, delta::Scan::Make(*snapshot, scan_options));
   LAKESYNC_ASSIGN_OR_RETURN(auto it, scan->Open());
-  return PrintRows(*it, options.limit, options.snapshot.table);
+  return PrintRows(*it, options.limit, options.snapshot.table, filter.get(), num_columns);
 }
 
 struct ChangesOptions {
@@ -261,6 +291,9 @@ void AddDeltaCommand(CLI::App& app, int* exit_code) {
                 "since 1970)")
       ->excludes(version);
   c->add_option("--columns", cat->columns, "columns to print, in this order")->delimiter(',');
+  c->add_option("--where", cat->where,
+                "only rows where COL OP VALUE (= < <= > >= IN (..) IS [NOT] NULL); repeat to AND; "
+                "files and row groups that cannot match are not read");
   c->add_option("--limit", cat->limit, "print at most N rows")->check(CLI::NonNegativeNumber);
   c->callback([cat, exit_code] { Report("cat", exit_code, [&] { return RunCat(*cat); }); });
 

@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstring>
 #include <optional>
@@ -103,6 +104,17 @@ bool AllAbove(const Bounds& b, const Literal& v, int32_t scale, bool strict) {
 }
 
 bool IsNanLiteral(const Literal& v) { return v.kind == Literal::Kind::kDouble && std::isnan(v.d); }
+
+// The field named `name` among `fields` (exact, then case-insensitive), or -1.
+int FindFieldIndex(const std::vector<Field>& fields, std::string_view name) {
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (fields[i].name == name) return static_cast<int>(i);
+  }
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (EqualsIgnoreCase(fields[i].name, name)) return static_cast<int>(i);
+  }
+  return -1;
+}
 
 // False only when no row with these bounds can satisfy `p`.
 bool MayMatch(const Bounds& b, const ColumnPredicate& p, const DataType& type) {
@@ -436,6 +448,160 @@ std::vector<bool> ScanFilter::RowGroupsMayMatch(const parquet::FileReader& reade
     }
   }
   return out;
+}
+
+std::vector<std::string> ScanFilter::TopLevelColumns() const {
+  std::vector<std::string> out;
+  for (const auto& r : predicates_) out.push_back(r.fields[0].name);
+  return out;
+}
+
+Status ScanFilter::SelectMatching(ColumnBatch* batch) const {
+  // Locate each predicate's leaf in the batch: top-level column, then struct children.
+  std::vector<std::vector<const ColumnVector*>> chains;
+  for (const auto& r : predicates_) {
+    std::vector<const ColumnVector*> chain;
+    int idx = -1;
+    for (size_t i = 0; i < batch->schema.size(); ++i) {
+      if (EqualsIgnoreCase(batch->schema[i].name, r.fields[0].name)) idx = static_cast<int>(i);
+    }
+    if (idx < 0 || static_cast<size_t>(idx) >= batch->columns.size()) {
+      return Status::InvalidArgument("filter column '{}' is not among the scanned columns",
+                                     r.predicate.column);
+    }
+    chain.push_back(&batch->columns[idx]);
+    for (size_t level = 1; level < r.fields.size(); ++level) {
+      const ColumnVector& parent = *chain.back();
+      const int child = FindFieldIndex(parent.type().children, r.fields[level].name);
+      if (child < 0 || static_cast<size_t>(child) >= parent.children().size()) {
+        return Status::InvalidArgument("filter column '{}' is not among the scanned columns",
+                                       r.predicate.column);
+      }
+      chain.push_back(&parent.children()[child]);
+    }
+    chains.push_back(std::move(chain));
+  }
+  std::vector<uint32_t> keep;
+  const int64_t n = batch->num_selected();
+  for (int64_t k = 0; k < n; ++k) {
+    const uint32_t row = batch->selection ? (*batch->selection)[k] : static_cast<uint32_t>(k);
+    bool match = true;
+    for (size_t i = 0; i < predicates_.size() && match; ++i) {
+      Bounds b;  // exact bounds of one value: MayMatch is then exact
+      bool is_null = false;
+      for (const ColumnVector* col : chains[i]) is_null = is_null || col->IsNull(row);
+      if (is_null) {
+        b.all_null = true;
+      } else {
+        const ColumnVector& leaf = *chains[i].back();
+        const int width = leaf.type().ValueWidth();
+        const std::string stored =
+            leaf.type().IsVarLength()
+                ? std::string(leaf.StringValue(row))
+                : std::string(reinterpret_cast<const char*>(leaf.values().data()) +
+                                  static_cast<size_t>(row) * width,
+                              static_cast<size_t>(width));
+        b.no_null = true;
+        b.lo = FromStored(predicates_[i].type, stored);
+        b.hi = b.lo;
+        if (!b.lo)
+          return Status::NotSupported("cannot filter column '{}' of type {}",
+                                      predicates_[i].predicate.column,
+                                      DeltaTypeName(predicates_[i].type));
+      }
+      match = MayMatch(b, predicates_[i].predicate, predicates_[i].type);
+    }
+    if (match) keep.push_back(row);
+  }
+  batch->selection = std::move(keep);
+  return Status::OK();
+}
+
+Result<ColumnPredicate> ScanFilter::ParsePredicate(const Snapshot& snapshot,
+                                                   std::string_view text) {
+  auto trim = [](std::string_view v) {
+    while (!v.empty() && std::isspace(static_cast<unsigned char>(v.front()))) v.remove_prefix(1);
+    while (!v.empty() && std::isspace(static_cast<unsigned char>(v.back()))) v.remove_suffix(1);
+    return v;
+  };
+  auto upper = [](std::string_view v) {
+    std::string u(v);
+    for (auto& c : u) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return u;
+  };
+  const std::string_view all = trim(text);
+  const std::string up = upper(all);
+  ColumnPredicate p;
+  std::vector<std::string_view> values;
+  size_t pos;
+  if (up.size() > 12 && up.ends_with(" IS NOT NULL")) {
+    p.op = Op::kIsNotNull;
+    p.column = std::string(trim(all.substr(0, all.size() - 12)));
+  } else if (up.size() > 8 && up.ends_with(" IS NULL")) {
+    p.op = Op::kIsNull;
+    p.column = std::string(trim(all.substr(0, all.size() - 8)));
+  } else if ((pos = up.find(" IN ")) != std::string::npos && all.back() == ')') {
+    p.op = Op::kIn;
+    p.column = std::string(trim(all.substr(0, pos)));
+    std::string_view list = trim(all.substr(pos + 4));
+    if (list.empty() || list.front() != '(') {
+      return Status::InvalidArgument("filter '{}': IN needs a list in parentheses", text);
+    }
+    list = list.substr(1, list.size() - 2);
+    // Values are split at commas outside single quotes.
+    size_t start = 0;
+    bool quoted = false;
+    for (size_t i = 0; i <= list.size(); ++i) {
+      if (i < list.size() && list[i] == '\'') quoted = !quoted;
+      if (i == list.size() || (list[i] == ',' && !quoted)) {
+        values.push_back(trim(list.substr(start, i - start)));
+        start = i + 1;
+      }
+    }
+  } else {
+    pos = all.find_first_of("<>=");
+    if (pos == std::string_view::npos || pos == 0) {
+      return Status::InvalidArgument(
+          "filter '{}' is not 'column OP value' (OP: = < <= > >= IN IS NULL IS NOT NULL)", text);
+    }
+    size_t len = 1;
+    const char c = all[pos];
+    const bool eq_next = pos + 1 < all.size() && all[pos + 1] == '=';
+    if (c == '=') {
+      p.op = Op::kEq;
+    } else if (c == '<') {
+      p.op = eq_next ? Op::kLe : Op::kLt;
+      len += eq_next;
+    } else {
+      p.op = eq_next ? Op::kGe : Op::kGt;
+      len += eq_next;
+    }
+    p.column = std::string(trim(all.substr(0, pos)));
+    values.push_back(trim(all.substr(pos + len)));
+  }
+  // The column's type, through the same resolution Make does.
+  ColumnPredicate probe = ColumnPredicate::IsNull(p.column);
+  LAKESYNC_ASSIGN_OR_RETURN(auto resolved, Make(snapshot, {probe}));
+  const DataType& type = resolved->predicates_[0].type;
+  for (std::string_view v : values) {
+    if (v.size() >= 2 && v.front() == '\'' && v.back() == '\'') v = v.substr(1, v.size() - 2);
+    if (v.empty() && !type.IsVarLength()) {
+      return Status::InvalidArgument("filter '{}': a value is missing", text);
+    }
+    auto stored = EncodePartitionValue(type, std::string(v));
+    if (!stored.ok()) {
+      return stored.status().WithContext(
+          fmt::format("filter '{}' on column of type {}", text, DeltaTypeName(type)));
+    }
+    std::optional<Literal> literal =
+        *stored ? FromStored(type, **stored) : std::optional<Literal>(Literal::Bytes(""));
+    if (!literal) {
+      return Status::InvalidArgument("filter '{}': cannot compare a column of type {}", text,
+                                     DeltaTypeName(type));
+    }
+    p.values.push_back(std::move(*literal));
+  }
+  return p;
 }
 
 }  // namespace lakesync::delta

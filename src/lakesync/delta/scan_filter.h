@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "lakesync/common/column_batch.h"
 #include "lakesync/common/result.h"
 #include "lakesync/delta/actions.h"
 #include "lakesync/delta/schema.h"
@@ -42,6 +43,19 @@ class ScanFilter {
   /// can match. Predicates whose file column has another type than the table's (type
   /// widening, other timestamp units) are not used.
   std::vector<bool> RowGroupsMayMatch(const parquet::FileReader& reader) const;
+
+  /// For callers that want only matching rows: narrows `batch->selection` to the rows that
+  /// satisfy every predicate. The batch must hold each filtered top-level column (by logical
+  /// name); InvalidArgument naming the column otherwise.
+  Status SelectMatching(ColumnBatch* batch) const;
+  /// The logical top-level column of each predicate (SelectMatching needs them in the batch).
+  std::vector<std::string> TopLevelColumns() const;
+
+  /// Parses one predicate from text for `snapshot`: "col = value", "col < value" (also <=, >,
+  /// >=), "col IN (v1, v2)", "col IS NULL", "col IS NOT NULL". Values are written
+  /// as Delta writes partition values (42, 2024-01-31, 2024-01-31 12:00:00, 'text' or text).
+  static Result<parquet::ColumnPredicate> ParsePredicate(const Snapshot& snapshot,
+                                                         std::string_view text);
 
   struct Resolved;
   ~ScanFilter();

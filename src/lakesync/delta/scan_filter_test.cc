@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "lakesync/delta/partition_values.h"
+#include "lakesync/delta/scan_filter.h"
 #include "lakesync/delta/table_rows_test_util.h"
 #include "lakesync/testing/shared_tables.h"
 
@@ -148,10 +149,15 @@ struct Rows {
   int64_t row_groups_skipped = 0;
   size_t files_skipped = 0;
   size_t files_read = 0;
+  int64_t selected = 0;  // rows ScanFilter::SelectMatching kept (with a filter)
 };
 
 Result<Rows> ReadLeaves(const Snapshot& snapshot, const std::vector<Leaf>& leaves,
                         ScanOptions options) {
+  std::shared_ptr<const ScanFilter> filter;
+  if (!options.filter.empty()) {
+    LAKESYNC_ASSIGN_OR_RETURN(filter, ScanFilter::Make(snapshot, options.filter));
+  }
   LAKESYNC_ASSIGN_OR_RETURN(auto scan, Scan::Make(snapshot, std::move(options)));
   LAKESYNC_ASSIGN_OR_RETURN(auto it, scan->Open());
   Rows out;
@@ -175,6 +181,10 @@ Result<Rows> ReadLeaves(const Snapshot& snapshot, const std::vector<Leaf>& leave
           out.values[l].push_back(ValueAt(top.children()[leaves[l].child], row));
         }
       }
+    }
+    if (filter) {
+      LAKESYNC_RETURN_NOT_OK(filter->SelectMatching(&*batch));
+      out.selected += batch->num_selected();
     }
   }
   out.row_groups_skipped = it->row_groups_skipped();
@@ -245,6 +255,8 @@ void Sweep(const Snapshot& snapshot, SweepTotals* totals) {
                                      [&](const auto& v) { return Matches(v, p); });
       ASSERT_EQ(got, expected) << snapshot.table_root() << ": predicate on '" << p.column << "' op "
                                << static_cast<int>(p.op) << " lost matching rows";
+      EXPECT_EQ(filtered->selected, expected) << snapshot.table_root() << ": SelectMatching on '"
+                                              << p.column << "' op " << static_cast<int>(p.op);
       ++totals->predicates;
       totals->files_skipped += filtered->files_skipped;
       totals->row_groups_skipped += filtered->row_groups_skipped;
@@ -346,6 +358,44 @@ TEST(ScanFilterSharedTablesTest, PartitionValuesSkipFiles) {
   EXPECT_TRUE(bad.status().IsInvalidArgument()) << bad.status();
   auto unknown = Scan::Make(**snap, {.filter = {ColumnPredicate::IsNull("nope")}});
   EXPECT_TRUE(unknown.status().IsInvalidArgument()) << unknown.status();
+}
+
+TEST(ScanFilterSharedTablesTest, ParsedPredicatesSelectExactlyTheMatchingRows) {
+  if (SharedTablesDir().empty()) GTEST_SKIP() << "LAKESYNC_SHARED_DIR/delta-tables not found";
+  auto snap = OpenShared("/delta-kernel-rs/kernel/tests/data/basic_partitioned");
+  ASSERT_TRUE(snap.ok()) << snap.status();
+  const std::vector<Leaf> leaves = Leaves(**snap);
+  auto all = ReadLeaves(**snap, leaves, {});
+  ASSERT_TRUE(all.ok()) << all.status();
+  for (const char* text : {"number >= 4", "number<2", "letter = 'a'", "letter IN ('a', 'e')",
+                           "letter IS NULL", "a_float IS NOT NULL", "a_float > 2.5"}) {
+    auto p = ScanFilter::ParsePredicate(**snap, text);
+    ASSERT_TRUE(p.ok()) << text << ": " << p.status();
+    size_t leaf = 0;
+    while (leaf < leaves.size() && leaves[leaf].path != p->column) ++leaf;
+    ASSERT_LT(leaf, leaves.size()) << text;
+    const auto expected = std::count_if(all->values[leaf].begin(), all->values[leaf].end(),
+                                        [&](const auto& v) { return Matches(v, *p); });
+    auto filter = ScanFilter::Make(**snap, {*p});
+    ASSERT_TRUE(filter.ok()) << filter.status();
+    auto scan = Scan::Make(**snap, {.filter = {*p}});
+    ASSERT_TRUE(scan.ok()) << scan.status();
+    auto it = (*scan)->Open();
+    ASSERT_TRUE(it.ok());
+    int64_t got = 0;
+    while (true) {
+      auto batch = (*it)->Next();
+      ASSERT_TRUE(batch.ok()) << batch.status();
+      if (!*batch) break;
+      ASSERT_TRUE((*filter)->SelectMatching(&**batch).ok());
+      got += (*batch)->num_selected();
+    }
+    EXPECT_EQ(got, expected) << text;
+    EXPECT_GT(expected, 0) << text;
+  }
+  for (const char* bad : {"number", "number = abc", "nope = 1", "number IN 1, 2", "= 3"}) {
+    EXPECT_TRUE(ScanFilter::ParsePredicate(**snap, bad).status().IsInvalidArgument()) << bad;
+  }
 }
 
 TEST(ScanFilterSharedTablesTest, MillisecondStatsKeepTheirBoundaryFiles) {
