@@ -12,6 +12,7 @@
 #include "deltagen/column_builder.h"
 #include "deltagen/delta_writer.h"
 #include "deltagen/scenario.h"
+#include "engine_test_base.h"
 #include "lakesync/storage/local_file_system.h"
 #include "lakesync/testing/pg_test_env.h"
 #include "table_assertions.h"
@@ -23,21 +24,8 @@ using deltagen::Value;
 using testing::ExpectTableEquals;
 using testing::TempDir;
 
-class SyncEngineTest : public ::testing::Test {
+class SyncEngineTest : public testing::EngineTestBase {
  protected:
-  void SetUp() override {
-    auto db = testing::TestDatabase::Create();
-    if (!db.ok() && db.status().IsNotFound()) GTEST_SKIP() << db.status();
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = std::move(*db);
-    auto engine = SyncEngine::Open(db_->conninfo());
-    ASSERT_TRUE(engine.ok()) << engine.status();
-    engine_ = std::move(*engine);
-    auto conn = db_->Connect();
-    ASSERT_TRUE(conn.ok());
-    conn_ = std::move(*conn);
-  }
-
   std::unique_ptr<deltagen::UserProfilesTable> MakeProfiles(int64_t rows, bool cdf = true) {
     auto t = deltagen::Scenario::UserProfiles(rows).Files(3).Cdf(cdf).Run(
         fs_, dir_.path() + "/user_profiles");
@@ -68,9 +56,6 @@ class SyncEngineTest : public ::testing::Test {
 
   TempDir dir_;
   std::shared_ptr<storage::FileSystem> fs_ = std::make_shared<storage::LocalFileSystem>();
-  std::unique_ptr<testing::TestDatabase> db_;
-  std::unique_ptr<SyncEngine> engine_;
-  std::unique_ptr<pg::Connection> conn_;
 };
 
 TEST_F(SyncEngineTest, TriggeredAppliesEachBatchOfChangesIncrementallyAndRecordsState) {

@@ -63,9 +63,16 @@ Result<IncrementalResult> ApplyIncremental(pg::Connection& conn, const SyncedTab
         target.ToString(), fmt::join(target_key, ", "), fmt::join(spec.primary_key, ", "));
   }
 
-  LAKESYNC_ASSIGN_OR_RETURN(auto changes,
-                            delta::ChangeScan::Make(end, *state.last_processed_version + 1));
-  LAKESYNC_ASSIGN_OR_RETURN(auto it, changes->Open());
+  auto changes = delta::ChangeScan::Make(end, *state.last_processed_version + 1);
+  if (!changes.ok() && changes.status().IsInvalidArgument()) {
+    // The feed was off for part of the range: its changes are gone for good.
+    return Status::InvalidArgument(
+        "{}; once it is enabled, run a full refresh of {} (changes made while the feed was off "
+        "are not recorded)",
+        changes.status().message(), spec.name);
+  }
+  LAKESYNC_RETURN_NOT_OK(changes.status());
+  LAKESYNC_ASSIGN_OR_RETURN(auto it, (*changes)->Open());
   ChangeCollapser collapser(spec.primary_key, spec.timeseries_key);
   const double limit = spec.full_refresh_fraction * static_cast<double>(state.synced_row_count);
   while (true) {
