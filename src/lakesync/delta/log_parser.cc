@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <cstring>
 #include <string>
 #include <type_traits>
 
@@ -369,6 +370,19 @@ Status AppendActions(element doc, const Where& where, ParseOptions options,
   return Status::OK();
 }
 
+// An upper bound of the lines in `text`. memchr is vectorised; std::count is a byte loop that
+// cost as much as a third of simdjson's own parse of a commit file.
+size_t CountLines(std::string_view text) {
+  size_t lines = 1;
+  const char* p = text.data();
+  const char* end = p + text.size();
+  while (const void* nl = std::memchr(p, '\n', static_cast<size_t>(end - p))) {
+    ++lines;
+    p = static_cast<const char*>(nl) + 1;
+  }
+  return lines;
+}
+
 // Some hand-made logs pretty-print each action over several lines. When line-by-line parsing
 // fails, the file is retried as a whitespace-separated stream of JSON documents.
 Result<std::vector<Action>> ParseDocumentStream(std::string_view contents,
@@ -407,7 +421,7 @@ Result<std::vector<Action>> ParseActions(std::string_view contents, std::string_
   thread_local std::string tail;
   const std::string_view text = contents;
   std::vector<Action> actions;
-  actions.reserve(std::count(contents.begin(), contents.end(), '\n') + 1);
+  actions.reserve(CountLines(text));
   size_t line_no = 0;
   size_t pos = 0;
   while (pos < text.size()) {

@@ -168,22 +168,31 @@ Result<std::unique_ptr<Snapshot>> Replay(std::shared_ptr<storage::FileSystem> fs
   // next window is read and parsed while this thread applies the current one.
   constexpr size_t kWindow = 512;
   const size_t threads = std::min<size_t>(kReplayThreads, std::max<size_t>(1, steps.size() / 8));
-  using Parsed = std::vector<Result<std::vector<Action>>>;
+  // A file's actions and, for commits, SnapshotBuilder::KeyHashes of them.
+  struct ParsedFile {
+    Result<std::vector<Action>> actions = std::vector<Action>{};
+    std::vector<size_t> key_hashes;
+  };
+  using Parsed = std::vector<ParsedFile>;
   // Reads and parses the window starting at `begin` into `out`. `spent` holds the actions of
   // an applied window, after the builder took what it keeps: the workers free them (a
   // million-add log drops nearly every add it reads) so this thread does not.
   auto read_window = [&](size_t begin, Parsed* out, Parsed* spent) {
     const size_t end = std::min(steps.size(), begin + kWindow);
-    out->assign(end - begin, Result<std::vector<Action>>(std::vector<Action>{}));
+    out->assign(end - begin, ParsedFile{});
     // A short window runs on one thread, which then takes every file.
     const size_t lanes = end - begin < 16 ? 1 : threads;
     auto work = [&](size_t lane) {
-      for (size_t i = lane; i < spent->size(); i += lanes) (*spent)[i] = std::vector<Action>{};
+      for (size_t i = lane; i < spent->size(); i += lanes) (*spent)[i] = ParsedFile{};
       for (size_t i = begin + lane; i < end; i += lanes) {
+        ParsedFile& file = (*out)[i - begin];
         auto contents = fs->ReadFile(steps[i].info->path);
-        (*out)[i - begin] =
-            contents.ok() ? ParseActions(*contents, steps[i].info->path, {.removes_as_keys = true})
-                          : Result<std::vector<Action>>(contents.status());
+        file.actions = contents.ok()
+                           ? ParseActions(*contents, steps[i].info->path, {.removes_as_keys = true})
+                           : Result<std::vector<Action>>(contents.status());
+        if (file.actions.ok() && !steps[i].compaction) {
+          file.key_hashes = SnapshotBuilder::KeyHashes(*file.actions);
+        }
       }
     };
     if (lanes <= 1) {
@@ -205,14 +214,15 @@ Result<std::unique_ptr<Snapshot>> Replay(std::shared_ptr<storage::FileSystem> fs
     if (end < steps.size()) ahead = std::thread(read_window, end, &next, &spent);
     Status applied;
     for (size_t i = begin; i < end && applied.ok(); ++i) {
-      auto& actions = current[i - begin];
+      auto& actions = current[i - begin].actions;
       const Step& step = steps[i];
       if (!actions.ok()) {
         applied = actions.status();
       } else if (step.compaction) {
         applied = builder.ApplyCompaction(step.first, step.last, std::move(actions).value());
       } else {
-        applied = builder.ApplyCommit(step.first, *actions, step.info->mtime_ms);
+        applied = builder.ApplyCommit(step.first, *actions, step.info->mtime_ms,
+                                      current[i - begin].key_hashes);
       }
     }
     if (ahead.joinable()) ahead.join();

@@ -7,15 +7,49 @@
 
 namespace lakesync::delta {
 
-void SnapshotBuilder::ApplyFileActions(std::vector<Action>& actions) {
+namespace {
+
+size_t HashKey(std::string_view key) { return std::hash<std::string_view>{}(key); }
+
+}  // namespace
+
+std::vector<size_t> SnapshotBuilder::KeyHashes(const std::vector<Action>& actions) {
+  std::vector<size_t> hashes;
+  auto hash = [](const auto& file) {
+    return file.deletion_vector ? HashKey(LogicalFileKey(file.path, file.deletion_vector))
+                                : HashKey(file.path);
+  };
+  for (const auto& action : actions) {
+    if (const auto* add = std::get_if<AddFile>(&action)) {
+      hashes.push_back(hash(*add));
+    } else if (const auto* remove = std::get_if<RemoveFile>(&action)) {
+      hashes.push_back(hash(*remove));
+    }
+  }
+  return hashes;
+}
+
+void SnapshotBuilder::ApplyFileActions(std::vector<Action>& actions,
+                                       std::span<const size_t> key_hashes) {
+  // The i-th add or remove's key hash: given, or computed here.
+  std::vector<size_t> computed;
+  if (key_hashes.empty()) {
+    computed = KeyHashes(actions);
+    key_hashes = computed;
+  }
   // Removes first, then adds: actions inside one commit carry no order, and a commit that
   // removes and re-adds the same logical file (e.g. to update its stats) leaves it present.
+  size_t file_index = 0;
   for (auto& action : actions) {
-    if (auto* remove = std::get_if<RemoveFile>(&action)) {
+    if (std::holds_alternative<AddFile>(action)) {
+      ++file_index;
+    } else if (auto* remove = std::get_if<RemoveFile>(&action)) {
+      const size_t hash = key_hashes[file_index++];
       // Most removes carry no DV: look the path up as it is, without building a key.
-      auto it = remove->deletion_vector
-                    ? adds_.find(LogicalFileKey(remove->path, remove->deletion_vector))
-                    : adds_.find(std::string_view(remove->path));
+      auto it =
+          remove->deletion_vector
+              ? adds_.find(KeyProbe{LogicalFileKey(remove->path, remove->deletion_vector), hash})
+              : adds_.find(KeyProbe{remove->path, hash});
       if (it != adds_.end()) {
         // The dropped add's larger parts move into the remove, so that they are freed with
         // the actions (by the caller, off the replay's critical path), not here.
@@ -26,8 +60,11 @@ void SnapshotBuilder::ApplyFileActions(std::vector<Action>& actions) {
       }
     }
   }
+  file_index = 0;
   for (auto& action : actions) {
-    if (auto* add = std::get_if<AddFile>(&action)) {
+    if (std::holds_alternative<RemoveFile>(action)) {
+      ++file_index;
+    } else if (auto* add = std::get_if<AddFile>(&action)) {
       // Without a DV the key is the path: move it into the key and leave the value's path
       // empty (Build restores it), saving a copy per add on a million-add log.
       std::string key;
@@ -37,7 +74,7 @@ void SnapshotBuilder::ApplyFileActions(std::vector<Action>& actions) {
         key = std::move(add->path);
         add->path.clear();
       }
-      adds_.insert_or_assign(std::move(key), std::move(*add));
+      adds_.insert_or_assign(HashedKey{std::move(key), key_hashes[file_index++]}, std::move(*add));
     } else if (auto* protocol = std::get_if<Protocol>(&action)) {
       protocol_ = std::move(*protocol);
     } else if (auto* metadata = std::get_if<Metadata>(&action)) {
@@ -66,20 +103,28 @@ Status SnapshotBuilder::ApplyCheckpoint(int64_t version, std::vector<Action> act
 }
 
 Status SnapshotBuilder::ApplyCommit(int64_t version, std::vector<Action>& actions,
-                                    int64_t file_mtime_ms) {
+                                    int64_t file_mtime_ms, std::span<const size_t> key_hashes) {
   if (version != version_ + 1) {
     return Status::InvalidArgument("commit {} applied after version {}", version, version_);
   }
   CommitRecord record;
   record.version = version;
   record.timestamp_ms = file_mtime_ms;
+  size_t file_actions = 0;
   for (auto& action : actions) {
     if (auto* info = std::get_if<CommitInfo>(&action)) {
       if (info->in_commit_timestamp) record.timestamp_ms = *info->in_commit_timestamp;
       record.commit_info = std::move(*info);
+    } else if (std::holds_alternative<AddFile>(action) ||
+               std::holds_alternative<RemoveFile>(action)) {
+      ++file_actions;
     }
   }
-  ApplyFileActions(actions);
+  if (!key_hashes.empty() && key_hashes.size() != file_actions) {
+    return Status::Internal("commit {}: {} key hashes for {} file actions", version,
+                            key_hashes.size(), file_actions);
+  }
+  ApplyFileActions(actions, key_hashes);
   commits_.push_back(std::move(record));
   version_ = version;
   return Status::OK();
@@ -167,7 +212,7 @@ Result<std::unique_ptr<Snapshot>> SnapshotBuilder::Build(std::shared_ptr<storage
   snapshot->column_mapping_mode_ = mode;
   snapshot->files_.reserve(adds_.size());
   for (auto& [key, add] : adds_) {
-    if (add.path.empty()) add.path = key;  // moved into the key by ApplyFileActions
+    if (add.path.empty()) add.path = key.key;  // moved into the key by ApplyFileActions
     snapshot->files_.push_back(std::move(add));
   }
   std::sort(snapshot->files_.begin(), snapshot->files_.end(),

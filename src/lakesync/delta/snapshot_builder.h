@@ -11,6 +11,7 @@
 #pragma once
 
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -33,7 +34,13 @@ class SnapshotBuilder {
   /// Commits must come in ascending, gap-free order (InvalidArgument otherwise).
   /// Moves what it keeps out of `actions`; what is left (including the adds this commit's
   /// removes drop) is the caller's to free, which a replay does on its worker threads.
-  Status ApplyCommit(int64_t version, std::vector<Action>& actions, int64_t file_mtime_ms);
+  /// `key_hashes`, when not empty, holds KeyHashes(actions), which a replay computes on its
+  /// worker threads so that this (serial) step does not hash every path.
+  Status ApplyCommit(int64_t version, std::vector<Action>& actions, int64_t file_mtime_ms,
+                     std::span<const size_t> key_hashes = {});
+
+  /// The hash of the logical file key of every add and remove in `actions`, in order.
+  static std::vector<size_t> KeyHashes(const std::vector<Action>& actions);
 
   /// Applies a log compaction file: the reconciled actions of commits [first, last].
   /// REQUIRES: first == version() + 1 (InvalidArgument otherwise). The commits it covers are
@@ -49,18 +56,34 @@ class SnapshotBuilder {
                                           std::string table_root);
 
  private:
-  void ApplyFileActions(std::vector<Action>& actions);
+  void ApplyFileActions(std::vector<Action>& actions, std::span<const size_t> key_hashes = {});
 
   int64_t version_ = -1;
   std::optional<int64_t> checkpoint_version_;
   std::optional<Protocol> protocol_;
   std::optional<Metadata> metadata_;
-  // Keyed by LogicalFileKey; looked up by string_view too.
+  // Keyed by LogicalFileKey with its hash (see KeyHashes); looked up by a KeyProbe.
+  struct HashedKey {
+    std::string key;
+    size_t hash = 0;
+  };
+  struct KeyProbe {
+    std::string_view key;
+    size_t hash = 0;
+  };
   struct KeyHash {
     using is_transparent = void;
-    size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
+    size_t operator()(const HashedKey& k) const { return k.hash; }
+    size_t operator()(const KeyProbe& k) const { return k.hash; }
   };
-  std::unordered_map<std::string, AddFile, KeyHash, std::equal_to<>> adds_;
+  struct KeyEqual {
+    using is_transparent = void;
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      return a.hash == b.hash && a.key == b.key;
+    }
+  };
+  std::unordered_map<HashedKey, AddFile, KeyHash, KeyEqual> adds_;
   std::map<std::string, SetTransaction> transactions_;
   std::map<std::string, DomainMetadata> domains_;
   std::vector<CommitRecord> commits_;
