@@ -346,7 +346,8 @@ Result<std::shared_ptr<const ScanFilter>> ScanFilter::Make(
 }
 
 bool ScanFilter::FileMayMatch(const AddFile& file) const {
-  std::optional<simdjson::dom::parser> parser;
+  // One parser per thread: its buffers are reused from file to file.
+  thread_local simdjson::dom::parser parser;
   std::optional<simdjson::dom::element> stats;
   bool stats_tried = false;
   for (const auto& r : predicates_) {
@@ -375,9 +376,8 @@ bool ScanFilter::FileMayMatch(const AddFile& file) const {
     if (!stats_tried) {
       stats_tried = true;
       if (file.stats && !file.stats->empty()) {
-        parser.emplace();
         simdjson::dom::element doc;
-        if (parser->parse(file.stats->data(), file.stats->size()).get(doc) == simdjson::SUCCESS &&
+        if (parser.parse(file.stats->data(), file.stats->size()).get(doc) == simdjson::SUCCESS &&
             doc.is_object()) {
           stats = doc;
         }
