@@ -349,7 +349,31 @@ TEST_F(SyncEdgeCaseTest, ChangeDataFeedSwitchedOffFailsNamingTheVersionAndFullRe
   EXPECT_NE(msg.find("full refresh of gold.user_profiles"), std::string::npos) << msg;
   EXPECT_NE(engine_->Get("gold.user_profiles")->message.find("version 2"), std::string::npos);
   ExpectFailedButOnline(digest, 1);
+
+  // Switching the feed back on (version 4) does not bring back the changes of version 3: the
+  // incremental sync still refuses, rather than skip them.
+  deltagen::CommitSpec enable;
+  enable.operation = "SET TBLPROPERTIES";
+  ASSERT_TRUE(table->writer().Commit(enable).ok());
+  const std::string log4 = Root() + "/_delta_log/00000000000000000004.json";
+  auto commit4 = fs_->ReadFile(log4);
+  ASSERT_TRUE(commit4.ok());
+  ASSERT_TRUE(
+      fs_->WriteFile(log4, *commit4 + first->substr(m, first->find('\n', m) - m) + "\n").ok());
+  auto again = engine_->Sync("gold.user_profiles");
+  ASSERT_FALSE(again.ok());
+  EXPECT_NE(again.status().message().find("not enabled at version 2"), std::string::npos)
+      << again.status();
+  ExpectFailedButOnline(digest, 1);
+
   ExpectFullRefreshRepairs(*table);
+  // With the feed on again, incremental syncs go on from the refreshed version.
+  ASSERT_TRUE(table->Delete({.every = 50}).ok());
+  auto next = engine_->Sync("gold.user_profiles");
+  ASSERT_TRUE(next.ok()) << next.status();
+  EXPECT_EQ(next->mode, "INCREMENTAL");
+  EXPECT_EQ(next->from_version, 5);
+  EXPECT_EQ(next->rows_deleted, 4);
 }
 
 // ---- a log cleaned up past the last processed version ----
