@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <sstream>
@@ -136,6 +137,25 @@ TEST(DeltaCommandTest, HistoryAndSchema) {
   EXPECT_EQ(missing.exit_code, 4) << missing.all;
   CommandRun future = Lakesync("delta schema " + t + " --version 99");
   EXPECT_EQ(future.exit_code, 4) << future.all;
+}
+
+TEST(DeltaCommandTest, CatWherePrintsOnlyMatchingRows) {
+  REQUIRE_TABLE(t, "delta-kernel-rs/kernel/tests/data/basic_partitioned");
+  CommandRun a = Lakesync("delta cat " + t + " --where \"letter = 'a'\" --columns number");
+  ASSERT_EQ(a.exit_code, 0) << a.all;
+  std::sort(a.lines.begin(), a.lines.end());
+  EXPECT_EQ(a.lines, (std::vector<std::string>{R"({"number":1})", R"({"number":4})"}));
+  CommandRun both =
+      Lakesync("delta cat " + t + " --where 'number >= 4' --where \"letter IN ('a', 'e')\"");
+  ASSERT_EQ(both.exit_code, 0) << both.all;
+  std::sort(both.lines.begin(), both.lines.end());
+  EXPECT_EQ(both.lines, (std::vector<std::string>{R"({"letter":"a","number":4,"a_float":4.4})",
+                                                  R"({"letter":"e","number":5,"a_float":5.5})"}));
+  CommandRun nulls = Lakesync("delta cat " + t + " --where 'letter IS NULL' --columns number");
+  EXPECT_EQ(nulls.lines, (std::vector<std::string>{R"({"number":6})"})) << nulls.all;
+  CommandRun bad = Lakesync("delta cat " + t + " --where 'number = abc'");
+  EXPECT_EQ(bad.exit_code, 3) << bad.all;
+  EXPECT_NE(bad.all.find("not an integer"), std::string::npos) << bad.all;
 }
 
 }  // namespace
