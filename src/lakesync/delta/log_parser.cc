@@ -39,10 +39,18 @@ class FieldReader {
     return std::optional<std::string>(std::string(s));
   }
 
+  // A required string, viewed in the parsed document (valid until the parser's next parse).
+  Result<std::string_view> StringView(std::string_view key) const {
+    element e;
+    if (!Find(key, &e)) return Missing(key);
+    std::string_view s;
+    if (e.get(s) != simdjson::SUCCESS) return TypeError(key, "a string");
+    return s;
+  }
+
   Result<std::string> String(std::string_view key) const {
-    LAKESYNC_ASSIGN_OR_RETURN(auto s, OptString(key));
-    if (!s) return Missing(key);
-    return std::move(*s);
+    LAKESYNC_ASSIGN_OR_RETURN(auto s, StringView(key));
+    return std::string(s);
   }
 
   Result<std::optional<int64_t>> OptInt(std::string_view key) const {
@@ -173,7 +181,8 @@ class FieldReader {
 };
 
 Result<std::string> DecodedPath(const FieldReader& r) {
-  LAKESYNC_ASSIGN_OR_RETURN(auto raw, r.String("path"));
+  // Decoded straight from the document: one copy of the path, not two.
+  LAKESYNC_ASSIGN_OR_RETURN(auto raw, r.StringView("path"));
   if (raw.empty()) return Status::Corruption("path is empty");
   return DecodeUriPath(raw);
 }
