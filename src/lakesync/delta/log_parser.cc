@@ -273,6 +273,16 @@ Result<Action> ParseRemoveKey(const FieldReader& r) {
   return Action(std::move(a));
 }
 
+// ParseOptions::adds_as_keys: the reconciliation key only; ParseAddLine reads the rest.
+Result<Action> ParseAddKey(const FieldReader& r) {
+  AddFile a;
+  LAKESYNC_ASSIGN_OR_RETURN(a.path, DecodedPath(r));
+  LAKESYNC_ASSIGN_OR_RETURN(auto data_change, r.OptBool("dataChange"));
+  a.data_change = data_change.value_or(true);
+  LAKESYNC_ASSIGN_OR_RETURN(a.deletion_vector, r.DeletionVector("deletionVector"));
+  return Action(std::move(a));
+}
+
 Result<Action> ParseCdc(const FieldReader& r) {
   AddCDCFile a;
   LAKESYNC_ASSIGN_OR_RETURN(a.path, DecodedPath(r));
@@ -356,9 +366,11 @@ std::string_view TrimLine(std::string_view line) {
 
 // Appends the actions of one JSON document; `where` names the file and line for errors (made
 // only when there is one: formatting it for every line was a tenth of the parse time).
+// `raw_adds`, when not null, receives `line` for every add, which is read by key only.
 template <typename Where>
 Status AppendActions(element doc, const Where& where, ParseOptions options,
-                     std::vector<Action>* actions) {
+                     std::vector<Action>* actions, std::vector<RawAdd>* raw_adds = nullptr,
+                     std::string_view line = {}, size_t line_no = 0) {
   object obj;
   if (doc.get(obj) != simdjson::SUCCESS) {
     return Status::Corruption("{}: an action must be a JSON object", where());
@@ -367,6 +379,8 @@ Status AppendActions(element doc, const Where& where, ParseOptions options,
     ActionParser parse = ParserFor(field.key);
     if (parse == nullptr) continue;  // unknown action kinds are ignored
     if (options.removes_as_keys && parse == ParseRemove) parse = ParseRemoveKey;
+    const bool raw_add = raw_adds != nullptr && parse == ParseAdd;
+    if (raw_add) parse = ParseAddKey;
     if (field.value.is_null()) continue;
     object body;
     if (field.value.get(body) != simdjson::SUCCESS) {
@@ -375,6 +389,7 @@ Status AppendActions(element doc, const Where& where, ParseOptions options,
     auto action = parse(FieldReader(body, field.key));
     if (!action.ok()) return action.status().WithContext(where());
     actions->push_back(std::move(action).value());
+    if (raw_add) raw_adds->push_back(RawAdd{std::string(line), line_no});
   }
   return Status::OK();
 }
@@ -419,10 +434,9 @@ Result<std::vector<Action>> ParseDocumentStream(std::string_view contents,
   return actions;
 }
 
-}  // namespace
-
-Result<std::vector<Action>> ParseActions(std::string_view contents, std::string_view file_name,
-                                         ParseOptions options) {
+// The line-by-line parse behind ParseActions; `raw_adds` as in AppendActions.
+Result<std::vector<Action>> ParseLines(std::string_view contents, std::string_view file_name,
+                                       ParseOptions options, std::vector<RawAdd>* raw_adds) {
   // One parser per thread, reused across files: allocating it per commit cost more than
   // parsing a small commit. Lines are parsed in place, the bytes after each line serving as
   // simdjson's padding; only the last lines, too close to the end, go through a padded copy.
@@ -458,9 +472,47 @@ Result<std::vector<Action>> ParseActions(std::string_view contents, std::string_
       return line_error;
     }
     LAKESYNC_RETURN_NOT_OK(AppendActions(
-        doc, [&] { return fmt::format("{}: line {}", file_name, line_no); }, options, &actions));
+        doc, [&] { return fmt::format("{}: line {}", file_name, line_no); }, options, &actions,
+        raw_adds, line, line_no));
   }
   return actions;
+}
+
+}  // namespace
+
+Result<std::vector<Action>> ParseActions(std::string_view contents, std::string_view file_name,
+                                         ParseOptions options) {
+  options.adds_as_keys = false;
+  return ParseLines(contents, file_name, options, nullptr);
+}
+
+Result<ParsedActions> ParseActionsForReplay(std::string_view contents, std::string_view file_name,
+                                            ParseOptions options) {
+  ParsedActions out;
+  LAKESYNC_ASSIGN_OR_RETURN(
+      out.actions,
+      ParseLines(contents, file_name, options, options.adds_as_keys ? &out.raw_adds : nullptr));
+  size_t adds = 0;
+  for (const auto& action : out.actions) adds += std::holds_alternative<AddFile>(action) ? 1 : 0;
+  // The document-stream fallback reads adds in full and keeps no lines.
+  if (out.raw_adds.size() != adds) out.raw_adds.clear();
+  return out;
+}
+
+Result<AddFile> ParseAddLine(const RawAdd& raw, std::string_view file_name) {
+  thread_local simdjson::dom::parser parser;
+  const simdjson::padded_string padded(raw.line);
+  auto where = [&] { return fmt::format("{}: line {}", file_name, raw.line_no); };
+  element doc;
+  if (auto error = parser.parse(padded).get(doc); error != simdjson::SUCCESS) {
+    return Status::Corruption("{}: malformed JSON: {}", where(), simdjson::error_message(error));
+  }
+  std::vector<Action> actions;
+  LAKESYNC_RETURN_NOT_OK(AppendActions(doc, where, ParseOptions{}, &actions));
+  for (auto& action : actions) {
+    if (auto* add = std::get_if<AddFile>(&action)) return std::move(*add);
+  }
+  return Status::Internal("{}: no add action", where());
 }
 
 }  // namespace lakesync::delta

@@ -168,10 +168,12 @@ Result<std::unique_ptr<Snapshot>> Replay(std::shared_ptr<storage::FileSystem> fs
   // next window is read and parsed while this thread applies the current one.
   constexpr size_t kWindow = 512;
   const size_t threads = std::min<size_t>(kReplayThreads, std::max<size_t>(1, steps.size() / 8));
-  // A file's actions and, for commits, SnapshotBuilder::KeyHashes of them.
+  // A file's actions and, for commits, SnapshotBuilder::KeyHashes of them and the lines of
+  // their adds (read by key only).
   struct ParsedFile {
     Result<std::vector<Action>> actions = std::vector<Action>{};
     std::vector<size_t> key_hashes;
+    std::vector<RawAdd> raw_adds;
   };
   using Parsed = std::vector<ParsedFile>;
   // Reads and parses the window starting at `begin` into `out`. `spent` holds the actions of
@@ -187,11 +189,21 @@ Result<std::unique_ptr<Snapshot>> Replay(std::shared_ptr<storage::FileSystem> fs
       for (size_t i = begin + lane; i < end; i += lanes) {
         ParsedFile& file = (*out)[i - begin];
         auto contents = fs->ReadFile(steps[i].info->path);
-        file.actions = contents.ok()
-                           ? ParseActions(*contents, steps[i].info->path, {.removes_as_keys = true})
-                           : Result<std::vector<Action>>(contents.status());
-        if (file.actions.ok() && !steps[i].compaction) {
-          file.key_hashes = SnapshotBuilder::KeyHashes(*file.actions);
+        if (!contents.ok()) {
+          file.actions = contents.status();
+        } else if (steps[i].compaction) {
+          // A log compaction is reconciled by key before it applies: its adds are read in full.
+          file.actions = ParseActions(*contents, steps[i].info->path, {.removes_as_keys = true});
+        } else {
+          auto parsed = ParseActionsForReplay(*contents, steps[i].info->path,
+                                              {.removes_as_keys = true, .adds_as_keys = true});
+          if (parsed.ok()) {
+            file.actions = std::move(parsed->actions);
+            file.raw_adds = std::move(parsed->raw_adds);
+            file.key_hashes = SnapshotBuilder::KeyHashes(*file.actions);
+          } else {
+            file.actions = parsed.status();
+          }
         }
       }
     };
@@ -222,7 +234,7 @@ Result<std::unique_ptr<Snapshot>> Replay(std::shared_ptr<storage::FileSystem> fs
         applied = builder.ApplyCompaction(step.first, step.last, std::move(actions).value());
       } else {
         applied = builder.ApplyCommit(step.first, *actions, step.info->mtime_ms,
-                                      current[i - begin].key_hashes);
+                                      current[i - begin].key_hashes, current[i - begin].raw_adds);
       }
     }
     if (ahead.joinable()) ahead.join();

@@ -4,6 +4,7 @@
 #include <unordered_set>
 
 #include "lakesync/common/macros.h"
+#include "lakesync/delta/log_files.h"
 
 namespace lakesync::delta {
 
@@ -30,7 +31,8 @@ std::vector<size_t> SnapshotBuilder::KeyHashes(const std::vector<Action>& action
 }
 
 void SnapshotBuilder::ApplyFileActions(std::vector<Action>& actions,
-                                       std::span<const size_t> key_hashes) {
+                                       std::span<const size_t> key_hashes, int64_t version,
+                                       std::span<RawAdd> raw_adds) {
   // The i-th add or remove's key hash: given, or computed here.
   std::vector<size_t> computed;
   if (key_hashes.empty()) {
@@ -54,13 +56,16 @@ void SnapshotBuilder::ApplyFileActions(std::vector<Action>& actions,
         // The dropped add's larger parts move into the remove, so that they are freed with
         // the actions (by the caller, off the replay's critical path), not here.
         auto node = adds_.extract(it);
-        remove->stats = std::move(node.mapped().stats);
-        remove->partition_values = std::move(node.mapped().partition_values);
-        remove->tags = std::move(node.mapped().tags);
+        LiveFile& dropped = node.mapped();
+        remove->stats =
+            dropped.raw.line.empty() ? std::move(dropped.add.stats) : std::move(dropped.raw.line);
+        remove->partition_values = std::move(dropped.add.partition_values);
+        remove->tags = std::move(dropped.add.tags);
       }
     }
   }
   file_index = 0;
+  size_t add_index = 0;
   for (auto& action : actions) {
     if (std::holds_alternative<RemoveFile>(action)) {
       ++file_index;
@@ -74,7 +79,10 @@ void SnapshotBuilder::ApplyFileActions(std::vector<Action>& actions,
         key = std::move(add->path);
         add->path.clear();
       }
-      adds_.insert_or_assign(HashedKey{std::move(key), key_hashes[file_index++]}, std::move(*add));
+      LiveFile file{std::move(*add), {}, version};
+      if (!raw_adds.empty()) file.raw = std::move(raw_adds[add_index]);
+      ++add_index;
+      adds_.insert_or_assign(HashedKey{std::move(key), key_hashes[file_index++]}, std::move(file));
     } else if (auto* protocol = std::get_if<Protocol>(&action)) {
       protocol_ = std::move(*protocol);
     } else if (auto* metadata = std::get_if<Metadata>(&action)) {
@@ -103,28 +111,34 @@ Status SnapshotBuilder::ApplyCheckpoint(int64_t version, std::vector<Action> act
 }
 
 Status SnapshotBuilder::ApplyCommit(int64_t version, std::vector<Action>& actions,
-                                    int64_t file_mtime_ms, std::span<const size_t> key_hashes) {
+                                    int64_t file_mtime_ms, std::span<const size_t> key_hashes,
+                                    std::span<RawAdd> raw_adds) {
   if (version != version_ + 1) {
     return Status::InvalidArgument("commit {} applied after version {}", version, version_);
   }
   CommitRecord record;
   record.version = version;
   record.timestamp_ms = file_mtime_ms;
-  size_t file_actions = 0;
+  size_t file_actions = 0, adds = 0;
   for (auto& action : actions) {
     if (auto* info = std::get_if<CommitInfo>(&action)) {
       if (info->in_commit_timestamp) record.timestamp_ms = *info->in_commit_timestamp;
       record.commit_info = std::move(*info);
-    } else if (std::holds_alternative<AddFile>(action) ||
-               std::holds_alternative<RemoveFile>(action)) {
+    } else if (std::holds_alternative<AddFile>(action)) {
+      ++file_actions;
+      ++adds;
+    } else if (std::holds_alternative<RemoveFile>(action)) {
       ++file_actions;
     }
+  }
+  if (!raw_adds.empty() && raw_adds.size() != adds) {
+    return Status::Internal("commit {}: {} add lines for {} adds", version, raw_adds.size(), adds);
   }
   if (!key_hashes.empty() && key_hashes.size() != file_actions) {
     return Status::Internal("commit {}: {} key hashes for {} file actions", version,
                             key_hashes.size(), file_actions);
   }
-  ApplyFileActions(actions, key_hashes);
+  ApplyFileActions(actions, key_hashes, version, raw_adds);
   commits_.push_back(std::move(record));
   version_ = version;
   return Status::OK();
@@ -211,7 +225,16 @@ Result<std::unique_ptr<Snapshot>> SnapshotBuilder::Build(std::shared_ptr<storage
   snapshot->schema_ = std::move(schema).value();
   snapshot->column_mapping_mode_ = mode;
   snapshot->files_.reserve(adds_.size());
-  for (auto& [key, add] : adds_) {
+  for (auto& [key, file] : adds_) {
+    if (!file.raw.line.empty()) {
+      auto full = ParseAddLine(file.raw, CommitFileName(file.version));
+      if (!full.ok()) {
+        return full.status().WithContext(fmt::format("Delta table {}", snapshot->table_root_));
+      }
+      snapshot->files_.push_back(std::move(full).value());
+      continue;
+    }
+    AddFile& add = file.add;
     if (add.path.empty()) add.path = key.key;  // moved into the key by ApplyFileActions
     snapshot->files_.push_back(std::move(add));
   }

@@ -19,6 +19,7 @@
 
 #include "lakesync/common/result.h"
 #include "lakesync/delta/actions.h"
+#include "lakesync/delta/log_parser.h"
 #include "lakesync/delta/snapshot.h"
 
 namespace lakesync::delta {
@@ -36,8 +37,10 @@ class SnapshotBuilder {
   /// removes drop) is the caller's to free, which a replay does on its worker threads.
   /// `key_hashes`, when not empty, holds KeyHashes(actions), which a replay computes on its
   /// worker threads so that this (serial) step does not hash every path.
+  /// `raw_adds`, when not empty, holds the JSON lines of the adds in `actions`, which were read
+  /// by key only (ParseOptions::adds_as_keys); Build reads the adds still live in full.
   Status ApplyCommit(int64_t version, std::vector<Action>& actions, int64_t file_mtime_ms,
-                     std::span<const size_t> key_hashes = {});
+                     std::span<const size_t> key_hashes = {}, std::span<RawAdd> raw_adds = {});
 
   /// The hash of the logical file key of every add and remove in `actions`, in order.
   static std::vector<size_t> KeyHashes(const std::vector<Action>& actions);
@@ -56,7 +59,8 @@ class SnapshotBuilder {
                                           std::string table_root);
 
  private:
-  void ApplyFileActions(std::vector<Action>& actions, std::span<const size_t> key_hashes = {});
+  void ApplyFileActions(std::vector<Action>& actions, std::span<const size_t> key_hashes = {},
+                        int64_t version = -1, std::span<RawAdd> raw_adds = {});
 
   int64_t version_ = -1;
   std::optional<int64_t> checkpoint_version_;
@@ -83,7 +87,12 @@ class SnapshotBuilder {
       return a.hash == b.hash && a.key == b.key;
     }
   };
-  std::unordered_map<HashedKey, AddFile, KeyHash, KeyEqual> adds_;
+  struct LiveFile {
+    AddFile add;
+    RawAdd raw;            // when raw.line is set, `add` holds only the key
+    int64_t version = -1;  // the commit that added it, to name it in errors about `raw`
+  };
+  std::unordered_map<HashedKey, LiveFile, KeyHash, KeyEqual> adds_;
   std::map<std::string, SetTransaction> transactions_;
   std::map<std::string, DomainMetadata> domains_;
   std::vector<CommitRecord> commits_;

@@ -210,6 +210,30 @@ TEST_F(SnapshotTest, MalformedCommitNamesFileAndLine) {
       << snap.status();
 }
 
+// Replay reads adds by key and only the live ones in full: a bad field of a live add still
+// fails the load, naming the commit file and line; one of an add removed later is never read.
+TEST_F(SnapshotTest, BadFieldOfLiveAddNamesFileAndLine) {
+  WriteCommit(0, {ProtocolLine(), MetadataLine(), AddLine("a.parquet")});
+  WriteCommit(1, {R"({"commitInfo":{"timestamp":1}})",
+                  R"({"add":{"path":"b.parquet","partitionValues":{},"size":"big",)"
+                  R"("modificationTime":1,"dataChange":true}})"});
+  auto snap = Open();
+  ASSERT_TRUE(snap.status().IsCorruption()) << snap.status();
+  EXPECT_NE(snap.status().message().find("00000000000000000001.json: line 2"), std::string::npos)
+      << snap.status();
+  EXPECT_NE(snap.status().message().find("add.size"), std::string::npos) << snap.status();
+
+  WriteCommit(2, {RemoveLine("b.parquet")});
+  auto later = Open();
+  ASSERT_TRUE(later.ok()) << later.status();
+  EXPECT_EQ(Paths(**later), std::vector<std::string>{"a.parquet"});
+  ASSERT_EQ((*later)->files().size(), 1u);
+  const AddFile& a = (*later)->files()[0];  // read in full from its kept line
+  EXPECT_EQ(a.size, 10);
+  EXPECT_EQ(a.modification_time, 5);
+  EXPECT_EQ(a.stats, std::optional<std::string>(R"({"numRecords":3})"));
+}
+
 TEST_F(SnapshotTest, ColumnMappingModeNeedsProtocolSupport) {
   WriteCommit(0, {ProtocolLine(1, 2), MetadataLine(R"("delta.columnMapping.mode":"name")")});
   auto plain = Open();
