@@ -263,9 +263,10 @@ Result<Action> ParseRemove(const FieldReader& r) {
   return Action(std::move(a));
 }
 
-// ParseOptions::removes_as_keys.
-Result<Action> ParseRemoveKey(const FieldReader& r) {
-  RemoveFile a;
+// ParseOptions::removes_as_keys and adds_as_keys: only what reconciliation needs.
+template <typename FileAction>
+Result<Action> ParseFileKey(const FieldReader& r) {
+  FileAction a;
   LAKESYNC_ASSIGN_OR_RETURN(a.path, DecodedPath(r));
   LAKESYNC_ASSIGN_OR_RETURN(auto data_change, r.OptBool("dataChange"));
   a.data_change = data_change.value_or(true);
@@ -273,15 +274,10 @@ Result<Action> ParseRemoveKey(const FieldReader& r) {
   return Action(std::move(a));
 }
 
-// ParseOptions::adds_as_keys: the reconciliation key only; ParseAddLine reads the rest.
-Result<Action> ParseAddKey(const FieldReader& r) {
-  AddFile a;
-  LAKESYNC_ASSIGN_OR_RETURN(a.path, DecodedPath(r));
-  LAKESYNC_ASSIGN_OR_RETURN(auto data_change, r.OptBool("dataChange"));
-  a.data_change = data_change.value_or(true);
-  LAKESYNC_ASSIGN_OR_RETURN(a.deletion_vector, r.DeletionVector("deletionVector"));
-  return Action(std::move(a));
-}
+Result<Action> ParseRemoveKey(const FieldReader& r) { return ParseFileKey<RemoveFile>(r); }
+
+// ParseAddLine reads the rest of an add parsed so.
+Result<Action> ParseAddKey(const FieldReader& r) { return ParseFileKey<AddFile>(r); }
 
 Result<Action> ParseCdc(const FieldReader& r) {
   AddCDCFile a;
