@@ -67,42 +67,42 @@ class LocalFile : public RandomAccessFile {
   int64_t size_;
 };
 
+struct OpenedFile {
+  int fd;
+  int64_t size;
+};
+
+// Opens `path` for reading and takes its size from the open descriptor (one open + fstat, no
+// second path walk); a directory is InvalidArgument. The caller owns (closes) the descriptor.
+Result<OpenedFile> OpenRegularFile(const std::string& path) {
+  LAKESYNC_RETURN_NOT_OK(CheckPath(path));
+  const std::string local = LocalPath(path);
+  int fd = ::open(local.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus(errno, "cannot open", path);
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    int err = errno;
+    ::close(fd);
+    return ErrnoStatus(err, "cannot stat", path);
+  }
+  if (S_ISDIR(st.st_mode)) {
+    ::close(fd);
+    return Status::InvalidArgument("'{}' is a directory, not a file", path);
+  }
+  return OpenedFile{fd, static_cast<int64_t>(st.st_size)};
+}
+
 }  // namespace
 
 Result<std::unique_ptr<RandomAccessFile>> LocalFileSystem::OpenForRead(const std::string& path) {
-  LAKESYNC_RETURN_NOT_OK(CheckPath(path));
-  const std::string local = LocalPath(path);
-  int fd = ::open(local.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus(errno, "cannot open", path);
-  struct stat st;
-  if (::fstat(fd, &st) != 0) {
-    int err = errno;
-    ::close(fd);
-    return ErrnoStatus(err, "cannot stat", path);
-  }
-  if (S_ISDIR(st.st_mode)) {
-    ::close(fd);
-    return Status::InvalidArgument("'{}' is a directory, not a file", path);
-  }
-  return std::unique_ptr<RandomAccessFile>(std::make_unique<LocalFile>(path, fd, st.st_size));
+  LAKESYNC_ASSIGN_OR_RETURN(OpenedFile file, OpenRegularFile(path));
+  return std::unique_ptr<RandomAccessFile>(std::make_unique<LocalFile>(path, file.fd, file.size));
 }
 
 Result<std::string> LocalFileSystem::ReadFile(const std::string& path) {
-  LAKESYNC_RETURN_NOT_OK(CheckPath(path));
-  const std::string local = LocalPath(path);
-  int fd = ::open(local.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus(errno, "cannot open", path);
-  struct stat st;
-  if (::fstat(fd, &st) != 0) {
-    int err = errno;
-    ::close(fd);
-    return ErrnoStatus(err, "cannot stat", path);
-  }
-  if (S_ISDIR(st.st_mode)) {
-    ::close(fd);
-    return Status::InvalidArgument("'{}' is a directory, not a file", path);
-  }
-  std::string out(static_cast<size_t>(st.st_size), '\0');
+  LAKESYNC_ASSIGN_OR_RETURN(OpenedFile file, OpenRegularFile(path));
+  const int fd = file.fd;
+  std::string out(static_cast<size_t>(file.size), '\0');
   size_t done = 0;
   while (done < out.size()) {
     ssize_t n = ::read(fd, out.data() + done, out.size() - done);
