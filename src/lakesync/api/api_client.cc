@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include "lakesync/api/api_error.h"
+#include "lakesync/storage/sigv4.h"
 
 namespace lakesync::api {
 namespace {
@@ -65,18 +66,7 @@ Result<std::string> ApiClient::Delete(const std::string& path) {
 }
 
 std::string UrlEncode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
+  return storage::UriEncode(text, /*encode_slash=*/true);
 }
 
 }  // namespace lakesync::api
