@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <functional>
 
 namespace lakesync::delta {
 
@@ -65,6 +66,8 @@ std::string LogicalFileKey(std::string_view path,
   }
   return key;
 }
+
+size_t HashFileKey(std::string_view key) { return std::hash<std::string_view>{}(key); }
 
 Result<std::string> DecodeUriPath(std::string_view encoded) {
   if (encoded.find('%') == std::string_view::npos) return std::string(encoded);

@@ -137,6 +137,9 @@ using Action = std::variant<Protocol, Metadata, AddFile, RemoveFile, AddCDCFile,
 std::string LogicalFileKey(std::string_view path,
                            const std::optional<DeletionVectorDescriptor>& dv);
 
+/// The hash a replay indexes logical file keys by.
+size_t HashFileKey(std::string_view key);
+
 /// Decodes %XX escapes of an RFC 2396 URI path ('+' stays '+').
 Result<std::string> DecodeUriPath(std::string_view encoded);
 

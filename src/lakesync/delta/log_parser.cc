@@ -352,21 +352,11 @@ ActionParser ParserFor(std::string_view kind) {
   return nullptr;
 }
 
-std::string_view TrimLine(std::string_view line) {
-  while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) {
-    line.remove_suffix(1);
-  }
-  while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
-  return line;
-}
-
 // Appends the actions of one JSON document; `where` names the file and line for errors (made
 // only when there is one: formatting it for every line was a tenth of the parse time).
-// `raw_adds`, when not null, receives `line` for every add, which is read by key only.
 template <typename Where>
 Status AppendActions(element doc, const Where& where, ParseOptions options,
-                     std::vector<Action>* actions, std::vector<RawAdd>* raw_adds = nullptr,
-                     std::string_view line = {}, size_t line_no = 0) {
+                     std::vector<Action>* actions) {
   object obj;
   if (doc.get(obj) != simdjson::SUCCESS) {
     return Status::Corruption("{}: an action must be a JSON object", where());
@@ -375,8 +365,7 @@ Status AppendActions(element doc, const Where& where, ParseOptions options,
     ActionParser parse = ParserFor(field.key);
     if (parse == nullptr) continue;  // unknown action kinds are ignored
     if (options.removes_as_keys && parse == ParseRemove) parse = ParseRemoveKey;
-    const bool raw_add = raw_adds != nullptr && parse == ParseAdd;
-    if (raw_add) parse = ParseAddKey;
+    if (options.adds_as_keys && parse == ParseAdd) parse = ParseAddKey;
     if (field.value.is_null()) continue;
     object body;
     if (field.value.get(body) != simdjson::SUCCESS) {
@@ -385,7 +374,6 @@ Status AppendActions(element doc, const Where& where, ParseOptions options,
     auto action = parse(FieldReader(body, field.key));
     if (!action.ok()) return action.status().WithContext(where());
     actions->push_back(std::move(action).value());
-    if (raw_add) raw_adds->push_back(RawAdd{std::string(line), line_no});
   }
   return Status::OK();
 }
@@ -407,6 +395,7 @@ size_t CountLines(std::string_view text) {
 // fails, the file is retried as a whitespace-separated stream of JSON documents.
 Result<std::vector<Action>> ParseDocumentStream(std::string_view contents,
                                                 std::string_view file_name, ParseOptions options) {
+  options.adds_as_keys = false;  // no lines to keep: a document may span several
   simdjson::dom::parser parser;
   simdjson::padded_string padded(contents);
   simdjson::dom::document_stream stream;
@@ -430,9 +419,19 @@ Result<std::vector<Action>> ParseDocumentStream(std::string_view contents,
   return actions;
 }
 
-// The line-by-line parse behind ParseActions; `raw_adds` as in AppendActions.
-Result<std::vector<Action>> ParseLines(std::string_view contents, std::string_view file_name,
-                                       ParseOptions options, std::vector<RawAdd>* raw_adds) {
+}  // namespace
+
+std::string_view TrimLogLine(std::string_view line) {
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) {
+    line.remove_suffix(1);
+  }
+  while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+  return line;
+}
+
+Result<std::vector<Action>> ParseActions(std::string_view contents, std::string_view file_name,
+                                         ParseOptions options) {
+  options.adds_as_keys = false;
   // One parser per thread, reused across files: allocating it per commit cost more than
   // parsing a small commit. Lines are parsed in place, the bytes after each line serving as
   // simdjson's padding; only the last lines, too close to the end, go through a padded copy.
@@ -446,7 +445,7 @@ Result<std::vector<Action>> ParseLines(std::string_view contents, std::string_vi
   while (pos < text.size()) {
     size_t end = text.find('\n', pos);
     if (end == std::string_view::npos) end = text.size();
-    std::string_view line = TrimLine(text.substr(pos, end - pos));
+    std::string_view line = TrimLogLine(text.substr(pos, end - pos));
     pos = end + 1;
     ++line_no;
     if (line.empty()) continue;
@@ -468,47 +467,33 @@ Result<std::vector<Action>> ParseLines(std::string_view contents, std::string_vi
       return line_error;
     }
     LAKESYNC_RETURN_NOT_OK(AppendActions(
-        doc, [&] { return fmt::format("{}: line {}", file_name, line_no); }, options, &actions,
-        raw_adds, line, line_no));
+        doc, [&] { return fmt::format("{}: line {}", file_name, line_no); }, options, &actions));
   }
   return actions;
 }
 
-}  // namespace
-
-Result<std::vector<Action>> ParseActions(std::string_view contents, std::string_view file_name,
-                                         ParseOptions options) {
-  options.adds_as_keys = false;
-  return ParseLines(contents, file_name, options, nullptr);
-}
-
-Result<ParsedActions> ParseActionsForReplay(std::string_view contents, std::string_view file_name,
-                                            ParseOptions options) {
-  ParsedActions out;
-  LAKESYNC_ASSIGN_OR_RETURN(
-      out.actions,
-      ParseLines(contents, file_name, options, options.adds_as_keys ? &out.raw_adds : nullptr));
-  size_t adds = 0;
-  for (const auto& action : out.actions) adds += std::holds_alternative<AddFile>(action) ? 1 : 0;
-  // The document-stream fallback reads adds in full and keeps no lines.
-  if (out.raw_adds.size() != adds) out.raw_adds.clear();
-  return out;
-}
-
-Result<AddFile> ParseAddLine(const RawAdd& raw, std::string_view file_name) {
+Status ParseActionLine(std::string_view line, std::string_view file_name, size_t line_no,
+                       ParseOptions options, std::vector<Action>* actions) {
   thread_local simdjson::dom::parser parser;
-  const simdjson::padded_string padded(raw.line);
-  auto where = [&] { return fmt::format("{}: line {}", file_name, raw.line_no); };
+  thread_local std::string padded;
+  padded.assign(line);
+  padded.append(simdjson::SIMDJSON_PADDING, '\0');
+  auto where = [&] { return fmt::format("{}: line {}", file_name, line_no); };
   element doc;
-  if (auto error = parser.parse(padded).get(doc); error != simdjson::SUCCESS) {
+  if (auto error = parser.parse(padded.data(), line.size(), false).get(doc);
+      error != simdjson::SUCCESS) {
     return Status::Corruption("{}: malformed JSON: {}", where(), simdjson::error_message(error));
   }
+  return AppendActions(doc, where, options, actions);
+}
+
+Result<AddFile> ParseAddLine(std::string_view line, size_t line_no, std::string_view file_name) {
   std::vector<Action> actions;
-  LAKESYNC_RETURN_NOT_OK(AppendActions(doc, where, ParseOptions{}, &actions));
+  LAKESYNC_RETURN_NOT_OK(ParseActionLine(line, file_name, line_no, ParseOptions{}, &actions));
   for (auto& action : actions) {
     if (auto* add = std::get_if<AddFile>(&action)) return std::move(*add);
   }
-  return Status::Internal("{}: no add action", where());
+  return Status::Internal("{}: line {}: no add action", file_name, line_no);
 }
 
 }  // namespace lakesync::delta

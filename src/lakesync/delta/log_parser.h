@@ -19,35 +19,26 @@ struct ParseOptions {
   /// Snapshot replay: a remove keeps only what reconciliation needs (path, deletion vector,
   /// dataChange); its stats, tags and partition values are skipped, unread and unchecked.
   bool removes_as_keys = false;
-  /// Snapshot replay (ParseActionsForReplay only): an add is read only for its key (path,
-  /// deletion vector, dataChange) and its JSON line is kept, to be read in full by ParseAddLine
-  /// only if the add is still live at the end (a long log removes nearly every add it reads).
-  /// Fields of adds that are removed later are thus never read nor checked.
+  /// Snapshot replay (ParseActionLine only): an add is read only for its key (path, deletion
+  /// vector, dataChange); ParseAddLine reads its line in full if it is still live at the end (a
+  /// long log removes nearly every add it reads). Other fields of those adds are not checked.
   bool adds_as_keys = false;
-};
-
-/// An add's JSON line, kept by ParseOptions::adds_as_keys.
-struct RawAdd {
-  std::string line;
-  size_t line_no = 0;  // 1-based, for error messages
-};
-
-struct ParsedActions {
-  std::vector<Action> actions;
-  /// With adds_as_keys: one per AddFile in `actions`, in the same order; empty when the file
-  /// was not line-delimited (then its adds are read in full).
-  std::vector<RawAdd> raw_adds;
 };
 
 /// Parses every action in `contents`; `file_name` is only used in error messages.
 Result<std::vector<Action>> ParseActions(std::string_view contents, std::string_view file_name,
                                          ParseOptions options = {});
 
-/// ParseActions keeping the add lines (see ParseOptions::adds_as_keys).
-Result<ParsedActions> ParseActionsForReplay(std::string_view contents, std::string_view file_name,
-                                            ParseOptions options);
+/// Parses one line of a commit file (a JSON object of one or more actions) and appends its
+/// actions; with adds_as_keys, adds are read by key only. `file_name` and the 1-based `line_no`
+/// name it in errors.
+Status ParseActionLine(std::string_view line, std::string_view file_name, size_t line_no,
+                       ParseOptions options, std::vector<Action>* actions);
 
-/// Reads in full an add kept by adds_as_keys; `file_name` names it in errors.
-Result<AddFile> ParseAddLine(const RawAdd& raw, std::string_view file_name);
+/// Reads in full the add on line `line_no` of `file_name`, read by key only before.
+Result<AddFile> ParseAddLine(std::string_view line, size_t line_no, std::string_view file_name);
+
+/// A line of a commit file without its surrounding blanks (and a CRLF's CR).
+std::string_view TrimLogLine(std::string_view line);
 
 }  // namespace lakesync::delta

@@ -4,13 +4,16 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <thread>
 
+#include "lakesync/common/byte_arena.h"
 #include "lakesync/common/macros.h"
 #include "lakesync/delta/checkpoint_reader.h"
 #include "lakesync/delta/commit_timestamps.h"
 #include "lakesync/delta/log_files.h"
 #include "lakesync/delta/log_parser.h"
+#include "lakesync/delta/replay_parser.h"
 #include "lakesync/delta/snapshot_builder.h"
 
 namespace lakesync::delta {
@@ -168,42 +171,52 @@ Result<std::unique_ptr<Snapshot>> Replay(std::shared_ptr<storage::FileSystem> fs
   // next window is read and parsed while this thread applies the current one.
   constexpr size_t kWindow = 512;
   const size_t threads = std::min<size_t>(kReplayThreads, std::max<size_t>(1, steps.size() / 8));
-  // A file's actions and, for commits, SnapshotBuilder::KeyHashes of them and the lines of
-  // their adds (read by key only).
   struct ParsedFile {
-    Result<std::vector<Action>> actions = std::vector<Action>{};
-    std::vector<size_t> key_hashes;
-    std::vector<RawAdd> raw_adds;
+    Status status;
+    ReplayCommit commit;          // a commit, read by key (its views point into the arena)
+    std::vector<Action> actions;  // a log compaction, read in full
+    int64_t mtime_ms = -1;        // from the read, where the store reports it
   };
-  using Parsed = std::vector<ParsedFile>;
-  // Reads and parses the window starting at `begin` into `out`. `spent` holds the actions of
-  // an applied window, after the builder took what it keeps: the workers free them (a
-  // million-add log drops nearly every add it reads) so this thread does not.
-  auto read_window = [&](size_t begin, Parsed* out, Parsed* spent) {
+  // A window's files and the memory they were read into, one arena per reading thread; kept
+  // (and reused) until the builder has applied the window and pinned what it keeps.
+  struct Window {
+    std::vector<ParsedFile> files;
+    std::vector<ByteArena> arenas;
+  };
+  // Reads and parses the window starting at `begin` into `out`.
+  auto read_window = [&](size_t begin, Window* out) {
     const size_t end = std::min(steps.size(), begin + kWindow);
-    out->assign(end - begin, ParsedFile{});
     // A short window runs on one thread, which then takes every file.
     const size_t lanes = end - begin < 16 ? 1 : threads;
+    out->files.resize(end - begin);
+    out->arenas.resize(std::max(out->arenas.size(), lanes));
     auto work = [&](size_t lane) {
-      for (size_t i = lane; i < spent->size(); i += lanes) (*spent)[i] = ParsedFile{};
+      ByteArena& arena = out->arenas[lane];
+      arena.Reset();
       for (size_t i = begin + lane; i < end; i += lanes) {
-        ParsedFile& file = (*out)[i - begin];
-        auto contents = fs->ReadFile(steps[i].info->path);
-        if (!contents.ok()) {
-          file.actions = contents.status();
-        } else if (steps[i].compaction) {
+        ParsedFile& file = out->files[i - begin];
+        file.commit.Clear();
+        file.actions.clear();
+        const Step& step = steps[i];
+        char* data = nullptr;
+        auto read = fs->ReadFileInto(step.info->path, [&](size_t n) {
+          data = arena.Allocate(n + ReplayPadding());
+          std::memset(data + n, 0, ReplayPadding());
+          return data;
+        });
+        if (!read.ok()) {
+          file.status = read.status();
+          continue;
+        }
+        file.mtime_ms = read->mtime_ms;
+        const std::string_view contents(data, static_cast<size_t>(read->size));
+        if (step.compaction) {
           // A log compaction is reconciled by key before it applies: its adds are read in full.
-          file.actions = ParseActions(*contents, steps[i].info->path, {.removes_as_keys = true});
+          auto actions = ParseActions(contents, step.info->path, {.removes_as_keys = true});
+          file.status = actions.status();
+          if (actions.ok()) file.actions = std::move(actions).value();
         } else {
-          auto parsed = ParseActionsForReplay(*contents, steps[i].info->path,
-                                              {.removes_as_keys = true, .adds_as_keys = true});
-          if (parsed.ok()) {
-            file.actions = std::move(parsed->actions);
-            file.raw_adds = std::move(parsed->raw_adds);
-            file.key_hashes = SnapshotBuilder::KeyHashes(*file.actions);
-          } else {
-            file.actions = parsed.status();
-          }
+          file.status = ParseCommitForReplay(contents, step.info->path, &file.commit);
         }
       }
     };
@@ -215,31 +228,33 @@ Result<std::unique_ptr<Snapshot>> Replay(std::shared_ptr<storage::FileSystem> fs
       work(0);
       for (auto& t : pool) t.join();
     }
-    spent->clear();
   };
-  Parsed current, next, spent;
-  read_window(0, &current, &spent);
+  Window current, next;
+  read_window(0, &current);
   for (size_t begin = 0; begin < steps.size(); begin += kWindow) {
     const size_t end = std::min(steps.size(), begin + kWindow);
     // Joined before this iteration ends, also when applying failed.
     std::thread ahead;
-    if (end < steps.size()) ahead = std::thread(read_window, end, &next, &spent);
+    if (end < steps.size()) ahead = std::thread(read_window, end, &next);
     Status applied;
     for (size_t i = begin; i < end && applied.ok(); ++i) {
-      auto& actions = current[i - begin].actions;
+      ParsedFile& file = current.files[i - begin];
       const Step& step = steps[i];
-      if (!actions.ok()) {
-        applied = actions.status();
+      if (!file.status.ok()) {
+        applied = file.status;
       } else if (step.compaction) {
-        applied = builder.ApplyCompaction(step.first, step.last, std::move(actions).value());
+        applied = builder.ApplyCompaction(step.first, step.last, std::move(file.actions));
       } else {
-        applied = builder.ApplyCommit(step.first, *actions, step.info->mtime_ms,
-                                      current[i - begin].key_hashes, current[i - begin].raw_adds);
+        // The read's time where it learnt one (local files: the listing has none), else the
+        // listing's (object stores).
+        const int64_t mtime = file.mtime_ms >= 0 ? file.mtime_ms : step.info->mtime_ms;
+        applied = builder.ApplyCommit(step.first, file.commit, mtime);
       }
     }
+    // The builder keeps copies of what it still needs before `current` is reused.
+    builder.PinBorrowed();
     if (ahead.joinable()) ahead.join();
     LAKESYNC_RETURN_NOT_OK(applied);
-    std::swap(spent, current);
     std::swap(current, next);
   }
   return builder.Build(std::move(fs), std::move(table_root));
@@ -267,7 +282,7 @@ Result<std::unique_ptr<Snapshot>> Snapshot::Open(std::shared_ptr<storage::FileSy
   // that shortcut (checkpoint missing, unreadable) falls back to the full listing.
   const auto hint = LastCheckpointHint(*fs, log_dir);
   if (hint && (!options.version || *options.version >= *hint)) {
-    auto tail = fs->ListDirAfter(log_dir, fmt::format("{:020d}", *hint));
+    auto tail = fs->ListNamesAfter(log_dir, fmt::format("{:020d}", *hint));
     if (tail.ok()) {
       const LogListing listing = ClassifyLogListing(*tail);
       if (listing.checkpoints.contains(*hint)) {
@@ -276,7 +291,8 @@ Result<std::unique_ptr<Snapshot>> Snapshot::Open(std::shared_ptr<storage::FileSy
       }
     }
   }
-  LAKESYNC_ASSIGN_OR_RETURN(auto entries, fs->ListDir(log_dir));
+  // Names only: each commit's time comes from its read (Replay).
+  LAKESYNC_ASSIGN_OR_RETURN(auto entries, fs->ListNamesAfter(log_dir, ""));
   return Replay(std::move(fs), std::move(table_root), log_dir, ClassifyLogListing(entries),
                 options);
 }
@@ -286,10 +302,10 @@ Result<int64_t> Snapshot::LatestVersion(storage::FileSystem& fs, const std::stri
   const auto hint = LastCheckpointHint(fs, log_dir);
   std::vector<storage::FileInfo> entries;
   if (hint) {
-    LAKESYNC_ASSIGN_OR_RETURN(entries, fs.ListDirAfter(log_dir, fmt::format("{:020d}", *hint)));
+    LAKESYNC_ASSIGN_OR_RETURN(entries, fs.ListNamesAfter(log_dir, fmt::format("{:020d}", *hint)));
   }
   if (entries.empty()) {
-    LAKESYNC_ASSIGN_OR_RETURN(entries, fs.ListDir(log_dir));
+    LAKESYNC_ASSIGN_OR_RETURN(entries, fs.ListNamesAfter(log_dir, ""));
   }
   const LogListing listing = ClassifyLogListing(entries);
   int64_t latest = -1;

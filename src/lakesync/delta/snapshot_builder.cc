@@ -5,84 +5,36 @@
 
 #include "lakesync/common/macros.h"
 #include "lakesync/delta/log_files.h"
+#include "lakesync/delta/log_parser.h"
 
 namespace lakesync::delta {
 
 namespace {
 
-size_t HashKey(std::string_view key) { return std::hash<std::string_view>{}(key); }
+// The logical file key of an add or remove: its path, unless it has a deletion vector.
+template <typename FileAction>
+std::string_view KeyOf(const FileAction& file, std::string* storage) {
+  if (!file.deletion_vector) return file.path;
+  *storage = LogicalFileKey(file.path, file.deletion_vector);
+  return *storage;
+}
 
 }  // namespace
 
-std::vector<size_t> SnapshotBuilder::KeyHashes(const std::vector<Action>& actions) {
-  std::vector<size_t> hashes;
-  auto hash = [](const auto& file) {
-    return file.deletion_vector ? HashKey(LogicalFileKey(file.path, file.deletion_vector))
-                                : HashKey(file.path);
-  };
+void SnapshotBuilder::ApplyRemoves(const std::vector<Action>& actions) {
+  std::string storage;
   for (const auto& action : actions) {
-    if (const auto* add = std::get_if<AddFile>(&action)) {
-      hashes.push_back(hash(*add));
-    } else if (const auto* remove = std::get_if<RemoveFile>(&action)) {
-      hashes.push_back(hash(*remove));
+    if (const auto* remove = std::get_if<RemoveFile>(&action)) {
+      const std::string_view key = KeyOf(*remove, &storage);
+      live_.Erase(key, HashFileKey(key));
     }
   }
-  return hashes;
 }
 
-void SnapshotBuilder::ApplyFileActions(std::vector<Action>& actions,
-                                       std::span<const size_t> key_hashes, int64_t version,
-                                       std::span<RawAdd> raw_adds) {
-  // The i-th add or remove's key hash: given, or computed here.
-  std::vector<size_t> computed;
-  if (key_hashes.empty()) {
-    computed = KeyHashes(actions);
-    key_hashes = computed;
-  }
-  // Removes first, then adds: actions inside one commit carry no order, and a commit that
-  // removes and re-adds the same logical file (e.g. to update its stats) leaves it present.
-  size_t file_index = 0;
+void SnapshotBuilder::ApplyOthers(std::vector<Action>& actions) {
   for (auto& action : actions) {
-    if (std::holds_alternative<AddFile>(action)) {
-      ++file_index;
-    } else if (auto* remove = std::get_if<RemoveFile>(&action)) {
-      const size_t hash = key_hashes[file_index++];
-      // Most removes carry no DV: look the path up as it is, without building a key.
-      auto it =
-          remove->deletion_vector
-              ? adds_.find(KeyProbe{LogicalFileKey(remove->path, remove->deletion_vector), hash})
-              : adds_.find(KeyProbe{remove->path, hash});
-      if (it != adds_.end()) {
-        // The dropped add's larger parts move into the remove, so that they are freed with
-        // the actions (by the caller, off the replay's critical path), not here.
-        auto node = adds_.extract(it);
-        LiveFile& dropped = node.mapped();
-        remove->stats =
-            dropped.raw.line.empty() ? std::move(dropped.add.stats) : std::move(dropped.raw.line);
-        remove->partition_values = std::move(dropped.add.partition_values);
-        remove->tags = std::move(dropped.add.tags);
-      }
-    }
-  }
-  file_index = 0;
-  size_t add_index = 0;
-  for (auto& action : actions) {
-    if (std::holds_alternative<RemoveFile>(action)) {
-      ++file_index;
-    } else if (auto* add = std::get_if<AddFile>(&action)) {
-      // Without a DV the key is the path: move it into the key and leave the value's path
-      // empty (Build restores it), saving a copy per add on a million-add log.
-      std::string key;
-      if (add->deletion_vector) {
-        key = LogicalFileKey(add->path, add->deletion_vector);
-      } else {
-        key = std::move(add->path);
-        add->path.clear();
-      }
-      LiveFile file{std::move(*add), {}, version};
-      if (!raw_adds.empty()) file.raw = std::move(raw_adds[add_index]);
-      ++add_index;
-      adds_.insert_or_assign(HashedKey{std::move(key), key_hashes[file_index++]}, std::move(file));
+    if (auto* add = std::get_if<AddFile>(&action)) {
+      live_.PutFull(std::move(*add));
     } else if (auto* protocol = std::get_if<Protocol>(&action)) {
       protocol_ = std::move(*protocol);
     } else if (auto* metadata = std::get_if<Metadata>(&action)) {
@@ -96,7 +48,8 @@ void SnapshotBuilder::ApplyFileActions(std::vector<Action>& actions,
         domains_.insert_or_assign(domain->domain, std::move(*domain));
       }
     }
-    // cdc, commitInfo, sidecar and checkpointMetadata do not change the table state.
+    // removes applied first; cdc, commitInfo, sidecar and checkpointMetadata do not change the
+    // table state.
   }
 }
 
@@ -104,41 +57,36 @@ Status SnapshotBuilder::ApplyCheckpoint(int64_t version, std::vector<Action> act
   if (version_ >= 0) {
     return Status::Internal("checkpoint {} applied after version {}", version, version_);
   }
-  ApplyFileActions(actions);
+  ApplyRemoves(actions);
+  ApplyOthers(actions);
   version_ = version;
   checkpoint_version_ = version;
   return Status::OK();
 }
 
-Status SnapshotBuilder::ApplyCommit(int64_t version, std::vector<Action>& actions,
-                                    int64_t file_mtime_ms, std::span<const size_t> key_hashes,
-                                    std::span<RawAdd> raw_adds) {
+Status SnapshotBuilder::ApplyCommit(int64_t version, ReplayCommit& commit, int64_t file_mtime_ms) {
   if (version != version_ + 1) {
     return Status::InvalidArgument("commit {} applied after version {}", version, version_);
   }
   CommitRecord record;
   record.version = version;
   record.timestamp_ms = file_mtime_ms;
-  size_t file_actions = 0, adds = 0;
-  for (auto& action : actions) {
+  for (auto& action : commit.actions) {
     if (auto* info = std::get_if<CommitInfo>(&action)) {
       if (info->in_commit_timestamp) record.timestamp_ms = *info->in_commit_timestamp;
       record.commit_info = std::move(*info);
-    } else if (std::holds_alternative<AddFile>(action)) {
-      ++file_actions;
-      ++adds;
-    } else if (std::holds_alternative<RemoveFile>(action)) {
-      ++file_actions;
     }
   }
-  if (!raw_adds.empty() && raw_adds.size() != adds) {
-    return Status::Internal("commit {}: {} add lines for {} adds", version, raw_adds.size(), adds);
+  // Removes first, then adds: actions inside one commit carry no order, and a commit that
+  // removes and re-adds the same logical file (e.g. to update its stats) leaves it present.
+  for (const FileKey& file : commit.files) {
+    if (!file.is_add) live_.Erase(file.key, file.hash);
   }
-  if (!key_hashes.empty() && key_hashes.size() != file_actions) {
-    return Status::Internal("commit {}: {} key hashes for {} file actions", version,
-                            key_hashes.size(), file_actions);
+  ApplyRemoves(commit.actions);
+  for (const FileKey& file : commit.files) {
+    if (file.is_add) live_.PutBorrowed(file.key, file.hash, file.line, file.line_no, version);
   }
-  ApplyFileActions(actions, key_hashes, version, raw_adds);
+  ApplyOthers(commit.actions);
   commits_.push_back(std::move(record));
   version_ = version;
   return Status::OK();
@@ -173,7 +121,8 @@ Status SnapshotBuilder::ApplyCompaction(int64_t first, int64_t last, std::vector
     }
     if (seen.insert(std::move(key)).second) reconciled.push_back(std::move(action));
   }
-  ApplyFileActions(reconciled);
+  ApplyRemoves(reconciled);
+  ApplyOthers(reconciled);
   version_ = last;
   return Status::OK();
 }
@@ -224,27 +173,29 @@ Result<std::unique_ptr<Snapshot>> SnapshotBuilder::Build(std::shared_ptr<storage
   snapshot->metadata_ = std::move(*metadata_);
   snapshot->schema_ = std::move(schema).value();
   snapshot->column_mapping_mode_ = mode;
-  snapshot->files_.reserve(adds_.size());
-  for (auto& [key, file] : adds_) {
-    if (!file.raw.line.empty()) {
-      auto full = ParseAddLine(file.raw, CommitFileName(file.version));
-      if (!full.ok()) {
-        return full.status().WithContext(fmt::format("Delta table {}", snapshot->table_root_));
-      }
-      snapshot->files_.push_back(std::move(full).value());
-      continue;
+  snapshot->files_.reserve(live_.size());
+  Status read = Status::OK();
+  live_.ForEach([&](LiveFileTable::File& file) {
+    if (!read.ok()) return;
+    if (file.full) {
+      snapshot->files_.push_back(std::move(*file.full));
+      return;
     }
-    AddFile& add = file.add;
-    if (add.path.empty()) add.path = key.key;  // moved into the key by ApplyFileActions
-    snapshot->files_.push_back(std::move(add));
-  }
+    auto full = ParseAddLine(file.line, file.line_no, CommitFileName(file.version));
+    if (!full.ok()) {
+      read = full.status().WithContext(fmt::format("Delta table {}", snapshot->table_root_));
+      return;
+    }
+    snapshot->files_.push_back(std::move(full).value());
+  });
+  LAKESYNC_RETURN_NOT_OK(read);
   std::sort(snapshot->files_.begin(), snapshot->files_.end(),
             [](const auto& a, const auto& b) { return a.path < b.path; });
   snapshot->transactions_ = std::move(transactions_);
   snapshot->domains_ = std::move(domains_);
   snapshot->commits_ = std::move(commits_);
   snapshot->checkpoint_version_ = checkpoint_version_;
-  adds_.clear();
+  live_.Clear();
   version_ = -1;
   return snapshot;
 }

@@ -34,6 +34,10 @@ class FaultInjectionFileSystem : public FileSystem {
                                              const std::string& start_after_name) override {
     return base_->ListDirAfter(dir, start_after_name);
   }
+  Result<std::vector<FileInfo>> ListNamesAfter(const std::string& dir,
+                                               const std::string& start_after_name) override {
+    return base_->ListNamesAfter(dir, start_after_name);
+  }
   Status WriteFile(const std::string& path, std::string_view contents) override {
     return base_->WriteFile(path, contents);
   }

@@ -1,6 +1,7 @@
 #include "lakesync/storage/file_system.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "lakesync/common/macros.h"
 #include "lakesync/storage/local_file_system.h"
@@ -29,11 +30,25 @@ Result<std::vector<FileInfo>> FileSystem::ListDirAfter(const std::string& dir,
   return out;
 }
 
+Result<std::vector<FileInfo>> FileSystem::ListNamesAfter(const std::string& dir,
+                                                         const std::string& start_after_name) {
+  return ListDirAfter(dir, start_after_name);
+}
+
 Result<std::string> FileSystem::ReadFile(const std::string& path) {
   LAKESYNC_ASSIGN_OR_RETURN(auto file, OpenForRead(path));
   std::string out(static_cast<size_t>(file->size()), '\0');
   LAKESYNC_RETURN_NOT_OK(file->ReadAt(0, file->size(), reinterpret_cast<uint8_t*>(out.data())));
   return out;
+}
+
+Result<FileInfo> FileSystem::ReadFileInto(const std::string& path,
+                                          const std::function<char*(size_t)>& allocate) {
+  LAKESYNC_ASSIGN_OR_RETURN(auto contents, ReadFile(path));
+  char* out = allocate(contents.size());
+  if (!contents.empty()) std::memcpy(out, contents.data(), contents.size());
+  return FileInfo{
+      .path = path, .exists = true, .size = static_cast<int64_t>(contents.size()), .mtime_ms = -1};
 }
 
 Status CheckPath(std::string_view path) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -62,6 +63,11 @@ class FileSystem {
   /// Object stores answer this without listing what comes before.
   virtual Result<std::vector<FileInfo>> ListDirAfter(const std::string& dir,
                                                      const std::string& start_after_name);
+  /// ListDirAfter for callers that need only names: `size` and `mtime_ms` are -1 where the
+  /// store would need a call per entry to learn them (a local disk; object stores list them
+  /// anyway). A log replay lists 100k+ commit files so and learns their times as it reads them.
+  virtual Result<std::vector<FileInfo>> ListNamesAfter(const std::string& dir,
+                                                       const std::string& start_after_name);
   /// Writes a whole file, atomically where the store allows (create-then-rename locally).
   virtual Status WriteFile(const std::string& path, std::string_view contents) = 0;
   /// Creates `dir` and its parents; an existing dir is fine.
@@ -70,6 +76,11 @@ class FileSystem {
 
   /// Reads a whole file (object stores: one request, no size lookup first).
   virtual Result<std::string> ReadFile(const std::string& path);
+  /// Reads a whole file into memory the caller provides: `allocate(n)` returns n writable
+  /// bytes (a caller keeping many files places them in one arena, with a parser's padding).
+  /// Returns the file's size and, where the read learns it for free, its mtime_ms (else -1).
+  virtual Result<FileInfo> ReadFileInto(const std::string& path,
+                                        const std::function<char*(size_t)>& allocate);
 };
 
 /// InvalidArgument when `path` holds a NUL byte: POSIX calls would silently cut it there and

@@ -70,7 +70,12 @@ class LocalFile : public RandomAccessFile {
 struct OpenedFile {
   int fd;
   int64_t size;
+  int64_t mtime_ms;
 };
+
+int64_t MtimeMs(const struct stat& st) {
+  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
+}
 
 // Opens `path` for reading and takes its size from the open descriptor (one open + fstat, no
 // second path walk); a directory is InvalidArgument. The caller owns (closes) the descriptor.
@@ -89,7 +94,7 @@ Result<OpenedFile> OpenRegularFile(const std::string& path) {
     ::close(fd);
     return Status::InvalidArgument("'{}' is a directory, not a file", path);
   }
-  return OpenedFile{fd, static_cast<int64_t>(st.st_size)};
+  return OpenedFile{fd, static_cast<int64_t>(st.st_size), MtimeMs(st)};
 }
 
 }  // namespace
@@ -99,13 +104,15 @@ Result<std::unique_ptr<RandomAccessFile>> LocalFileSystem::OpenForRead(const std
   return std::unique_ptr<RandomAccessFile>(std::make_unique<LocalFile>(path, file.fd, file.size));
 }
 
-Result<std::string> LocalFileSystem::ReadFile(const std::string& path) {
+Result<FileInfo> LocalFileSystem::ReadFileInto(const std::string& path,
+                                               const std::function<char*(size_t)>& allocate) {
   LAKESYNC_ASSIGN_OR_RETURN(OpenedFile file, OpenRegularFile(path));
   const int fd = file.fd;
-  std::string out(static_cast<size_t>(file.size), '\0');
+  const size_t size = static_cast<size_t>(file.size);
+  char* out = allocate(size);
   size_t done = 0;
-  while (done < out.size()) {
-    ssize_t n = ::read(fd, out.data() + done, out.size() - done);
+  while (done < size) {
+    ssize_t n = ::read(fd, out + done, size - done);
     if (n < 0) {
       if (errno == EINTR) continue;
       int err = errno;
@@ -114,12 +121,20 @@ Result<std::string> LocalFileSystem::ReadFile(const std::string& path) {
     }
     if (n == 0) {
       ::close(fd);
-      return Status::Corruption("'{}' ended at {} bytes while reading {} bytes", path, done,
-                                out.size());
+      return Status::Corruption("'{}' ended at {} bytes while reading {} bytes", path, done, size);
     }
     done += static_cast<size_t>(n);
   }
   ::close(fd);
+  return FileInfo{.path = path, .exists = true, .size = file.size, .mtime_ms = file.mtime_ms};
+}
+
+Result<std::string> LocalFileSystem::ReadFile(const std::string& path) {
+  std::string out;
+  LAKESYNC_RETURN_NOT_OK(ReadFileInto(path, [&out](size_t n) {
+                           out.resize(n);
+                           return out.data();
+                         }).status());
   return out;
 }
 
@@ -140,7 +155,7 @@ Result<FileInfo> StatInfo(const std::string& path, int dir_fd, const char* name)
   info.exists = true;
   info.is_dir = S_ISDIR(st.st_mode);
   info.size = st.st_size;
-  info.mtime_ms = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
+  info.mtime_ms = MtimeMs(st);
   return info;
 }
 
@@ -151,7 +166,9 @@ Result<FileInfo> LocalFileSystem::GetFileInfo(const std::string& path) {
   return StatInfo(path, -1, nullptr);
 }
 
-Result<std::vector<FileInfo>> LocalFileSystem::ListDir(const std::string& dir) {
+Result<std::vector<FileInfo>> LocalFileSystem::List(const std::string& dir,
+                                                    std::string_view start_after_name,
+                                                    bool details) {
   LAKESYNC_RETURN_NOT_OK(CheckPath(dir));
   std::vector<FileInfo> out;
   DIR* d = ::opendir(LocalPath(dir).c_str());
@@ -159,20 +176,50 @@ Result<std::vector<FileInfo>> LocalFileSystem::ListDir(const std::string& dir) {
     if (errno == ENOENT) return out;
     return ErrnoStatus(errno, "cannot list", dir);
   }
+  // Names first, sorted, then the paths: sorting full paths compared their common prefix
+  // again and again. Without details, only a symlink or an unknown entry type needs a stat.
+  std::vector<std::pair<std::string, unsigned char>> names;
   while (struct dirent* e = ::readdir(d)) {
     std::string_view name(e->d_name);
-    if (name == "." || name == "..") continue;
-    auto info = StatInfo(JoinPath(dir, name), ::dirfd(d), e->d_name);
-    if (!info.ok()) {
-      ::closedir(d);
-      return info.status();
+    if (name == "." || name == ".." || name <= start_after_name) continue;
+    names.emplace_back(name, e->d_type);
+  }
+  std::sort(names.begin(), names.end());
+  out.reserve(names.size());
+  for (const auto& [name, type] : names) {
+    if (details || type == DT_UNKNOWN || type == DT_LNK) {
+      auto info = StatInfo(JoinPath(dir, name), ::dirfd(d), name.c_str());
+      if (!info.ok()) {
+        ::closedir(d);
+        return info.status();
+      }
+      if (!info->exists) continue;  // raced with a delete: skip
+      if (!details) info->size = info->mtime_ms = -1;
+      out.push_back(std::move(*info));
+    } else {
+      out.push_back(FileInfo{.path = JoinPath(dir, name),
+                             .exists = true,
+                             .is_dir = type == DT_DIR,
+                             .size = -1,
+                             .mtime_ms = -1});
     }
-    if (info->exists) out.push_back(std::move(*info));  // raced with a delete: skip
   }
   ::closedir(d);
-  std::sort(out.begin(), out.end(),
-            [](const FileInfo& a, const FileInfo& b) { return a.path < b.path; });
   return out;
+}
+
+Result<std::vector<FileInfo>> LocalFileSystem::ListDir(const std::string& dir) {
+  return List(dir, {}, true);
+}
+
+Result<std::vector<FileInfo>> LocalFileSystem::ListDirAfter(const std::string& dir,
+                                                            const std::string& start_after_name) {
+  return List(dir, start_after_name, true);
+}
+
+Result<std::vector<FileInfo>> LocalFileSystem::ListNamesAfter(const std::string& dir,
+                                                              const std::string& start_after_name) {
+  return List(dir, start_after_name, false);
 }
 
 Status LocalFileSystem::WriteFile(const std::string& path, std::string_view contents) {
