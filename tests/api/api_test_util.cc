@@ -1,7 +1,9 @@
 #include "api_test_util.h"
 
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 
+#include <algorithm>
 #include <thread>
 
 namespace lakesync::testing {
@@ -79,6 +81,29 @@ bool WaitUntil(const std::function<bool()>& done, std::chrono::milliseconds time
     if (std::chrono::steady_clock::now() > deadline) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
+}
+
+PeakLakesyncConnections::PeakLakesyncConnections(const std::string& conninfo) {
+  auto conn = pg::Connection::Open(conninfo);
+  EXPECT_TRUE(conn.ok()) << conn.status();
+  if (!conn.ok()) return;
+  conn_ = std::move(conn).value();
+  thread_ = std::thread([this] {
+    while (!stop_) {
+      auto rows =
+          QueryRows(*conn_,
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND "
+                    "(application_name = 'lakesync' OR application_name LIKE 'lakesync %')");
+      if (!rows.ok() || rows->empty()) continue;
+      peak_ = std::max(peak_.load(), std::stoi((*rows)[0][0].value_or("0")));
+    }
+  });
+}
+
+int PeakLakesyncConnections::Stop() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+  return peak_;
 }
 
 }  // namespace lakesync::testing

@@ -4,11 +4,13 @@
 
 #include <simdjson.h>
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include "lakesync/config/config.h"
 #include "lakesync/testing/pg_test_env.h"
@@ -44,5 +46,24 @@ class JsonDoc {
 /// Calls `done` every 50 ms until it returns true or `timeout` passes; returns its last answer.
 bool WaitUntil(const std::function<bool()>& done,
                std::chrono::milliseconds timeout = std::chrono::seconds(60));
+
+/// Watches pg_stat_activity from its own connection, as fast as the server answers, for the
+/// most lakesync connections (application_name "lakesync" or "lakesync ...") open at once in
+/// the database `conninfo` names, from construction until Stop.
+class PeakLakesyncConnections {
+ public:
+  explicit PeakLakesyncConnections(const std::string& conninfo);
+  ~PeakLakesyncConnections() { Stop(); }
+  PeakLakesyncConnections(const PeakLakesyncConnections&) = delete;
+  PeakLakesyncConnections& operator=(const PeakLakesyncConnections&) = delete;
+  /// Stops watching; the peak seen (0 when the watcher could not connect).
+  int Stop();
+
+ private:
+  std::unique_ptr<pg::Connection> conn_;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> peak_{0};
+  std::thread thread_;
+};
 
 }  // namespace lakesync::testing

@@ -1,7 +1,9 @@
 // EnginePool: SyncEngines (each one PostgreSQL connection) kept open per target database and
-// shared by the API's request handlers and background loads, with at most
-// `max_connections` engines per instance (the configured connection cap). A caller that finds
-// the instance at its cap waits, then gets Unavailable (HTTP 503).
+// shared by the API's request handlers and background loads. Each open engine, idle or
+// leased, holds a slot of its instance's connection budget (instance_limits.h: the configured
+// max_connections, shared in the process with the daemon's pipelines and the loads' extra
+// connections). A caller that finds no slot free waits, then gets Unavailable (HTTP 503);
+// a load short of slots makes the pool close idle engines for it.
 // Thread-safety: every member may be called from any thread; an acquired engine is used by
 // one thread until its Lease dies.
 #pragma once
@@ -29,6 +31,7 @@ class EnginePool {
       : config_(config), wait_(wait) {}
   EnginePool(const EnginePool&) = delete;
   EnginePool& operator=(const EnginePool&) = delete;
+  ~EnginePool();
 
   /// An engine borrowed from the pool; returned to it (or closed) when the Lease dies.
   class Lease {
@@ -63,11 +66,21 @@ class EnginePool {
     bool discard_ = false;
   };
 
-  /// An engine on `conninfo` of `instance`. Unavailable when the instance stays at its cap
-  /// for the whole wait; the engine's Open errors otherwise.
+  /// An engine on `conninfo` of `instance`, with the instance's limits. Unavailable when no
+  /// slot of the instance's budget comes free for the whole wait; the engine's Open errors
+  /// otherwise.
   Result<Lease> Acquire(const std::string& instance, const std::string& conninfo);
 
  private:
+  struct InstanceBudget {
+    sync::Limits limits;  // with the budget
+    int reclaimer = -1;   // id of CloseIdle's registration with the budget
+  };
+  // The instance's limits with its budget, with which the pool registered to give back its
+  // idle engines when a load is short of slots. REQUIRES: mu_ not held.
+  sync::Limits LimitsOf(const std::string& instance);
+  // Closes up to `want` idle engines of `instance`; returns how many. REQUIRES: mu_ held.
+  int CloseIdle(const std::string& instance, int want);
   void Release(const std::string& instance, const std::string& conninfo,
                std::unique_ptr<sync::SyncEngine> engine, bool discard);
 
@@ -75,7 +88,7 @@ class EnginePool {
   const std::chrono::milliseconds wait_;
   std::mutex mu_;
   std::condition_variable released_;
-  std::map<std::string, int> open_;  // instance -> engines open (idle or leased)
+  std::map<std::string, InstanceBudget> budgets_;                               // by instance
   std::map<std::string, std::vector<std::unique_ptr<sync::SyncEngine>>> idle_;  // by conninfo
   std::map<std::string, std::string> instance_of_;                              // conninfo ->
 };

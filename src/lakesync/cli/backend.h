@@ -30,6 +30,8 @@ struct CreateArgs {
   std::optional<std::string> timeseries_key;
   std::string policy = "TRIGGERED";
   std::optional<std::string> schedule;
+  /// Most connections a snapshot load of the table opens (unset: the spec's default, 16).
+  std::optional<int> max_connections;
   bool wait = true;  // for the initial load (daemon mode; direct mode always loads)
 };
 

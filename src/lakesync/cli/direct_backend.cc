@@ -2,6 +2,7 @@
 // schema.table) or the databases of a configuration (names catalog.schema.table).
 #include <fmt/format.h>
 
+#include "lakesync/api/instance_limits.h"
 #include "lakesync/cli/backend.h"
 #include "lakesync/common/macros.h"
 #include "lakesync/pg/connection.h"
@@ -26,7 +27,8 @@ class DirectBackend : public Backend {
     spec.timeseries_key = args.timeseries_key;
     LAKESYNC_ASSIGN_OR_RETURN(spec.policy, sync::ParseSchedulingPolicy(args.policy));
     spec.schedule = args.schedule;
-    LAKESYNC_ASSIGN_OR_RETURN(auto engine, sync::SyncEngine::Open(t.conninfo));
+    if (args.max_connections) spec.max_connections = *args.max_connections;
+    LAKESYNC_ASSIGN_OR_RETURN(auto engine, OpenEngine(t));
     LAKESYNC_ASSIGN_OR_RETURN(sync::SyncedTableState state, engine->Register(spec));
     sync::SyncOptions options;
     options.on_progress = progress;
@@ -38,7 +40,7 @@ class DirectBackend : public Backend {
 
   Result<TableView> Get(const std::string& name) override {
     LAKESYNC_ASSIGN_OR_RETURN(Target t, Resolve(name));
-    LAKESYNC_ASSIGN_OR_RETURN(auto engine, sync::SyncEngine::Open(t.conninfo));
+    LAKESYNC_ASSIGN_OR_RETURN(auto engine, OpenEngine(t));
     LAKESYNC_ASSIGN_OR_RETURN(sync::SyncedTableState state, engine->Get(t.table));
     return View(state, t);
   }
@@ -46,13 +48,16 @@ class DirectBackend : public Backend {
   Result<std::vector<TableView>> List() override {
     std::vector<Target> targets;
     if (config_) {
-      for (const auto& db : config_->Databases()) targets.push_back({db.conninfo, "", db.catalog});
+      for (const auto& db : config_->Databases()) {
+        targets.push_back(
+            {db.conninfo, "", db.catalog, api::InstanceLimits(*config_, db.instance)});
+      }
     } else {
-      targets.push_back({dsn_, "", ""});
+      targets.push_back({dsn_, "", "", {}});
     }
     std::vector<TableView> out;
     for (const Target& t : targets) {
-      LAKESYNC_ASSIGN_OR_RETURN(auto engine, sync::SyncEngine::Open(t.conninfo));
+      LAKESYNC_ASSIGN_OR_RETURN(auto engine, OpenEngine(t));
       LAKESYNC_ASSIGN_OR_RETURN(auto states, engine->List());
       for (const auto& s : states) out.push_back(View(s, t));
     }
@@ -61,7 +66,7 @@ class DirectBackend : public Backend {
 
   Result<TableView> Update(const std::string& name, const api::SpecChanges& changes) override {
     LAKESYNC_ASSIGN_OR_RETURN(Target t, Resolve(name));
-    LAKESYNC_ASSIGN_OR_RETURN(auto engine, sync::SyncEngine::Open(t.conninfo));  // schema
+    LAKESYNC_ASSIGN_OR_RETURN(auto engine, OpenEngine(t));  // schema
     LAKESYNC_ASSIGN_OR_RETURN(sync::SyncedTableState current, engine->Get(t.table));
     LAKESYNC_ASSIGN_OR_RETURN(auto conn, pg::Connection::Open(t.conninfo));
     LAKESYNC_ASSIGN_OR_RETURN(sync::SyncedTableState state,
@@ -71,14 +76,14 @@ class DirectBackend : public Backend {
 
   Status Delete(const std::string& name, bool purge) override {
     LAKESYNC_ASSIGN_OR_RETURN(Target t, Resolve(name));
-    LAKESYNC_ASSIGN_OR_RETURN(auto engine, sync::SyncEngine::Open(t.conninfo));
+    LAKESYNC_ASSIGN_OR_RETURN(auto engine, OpenEngine(t));
     return engine->Delete(t.table, purge);
   }
 
   Result<SyncResult> Sync(const std::string& name, bool full_refresh, bool /*wait*/,
                           const ProgressFn& progress) override {
     LAKESYNC_ASSIGN_OR_RETURN(Target t, Resolve(name));
-    LAKESYNC_ASSIGN_OR_RETURN(auto engine, sync::SyncEngine::Open(t.conninfo));
+    LAKESYNC_ASSIGN_OR_RETURN(auto engine, OpenEngine(t));
     sync::SyncOptions options;
     options.full_refresh = full_refresh;
     options.on_progress = progress;
@@ -91,7 +96,7 @@ class DirectBackend : public Backend {
                           const sync::ContinuousOptions& options,
                           const std::atomic<bool>& stop) override {
     LAKESYNC_ASSIGN_OR_RETURN(Target t, Resolve(name));
-    LAKESYNC_ASSIGN_OR_RETURN(auto engine, sync::SyncEngine::Open(t.conninfo));
+    LAKESYNC_ASSIGN_OR_RETURN(auto engine, OpenEngine(t));
     if (full_refresh) LAKESYNC_RETURN_NOT_OK(engine->Sync(t.table, true).status());
     return sync::RunContinuous(*engine, t.table, stop, options);
   }
@@ -101,6 +106,7 @@ class DirectBackend : public Backend {
     std::string conninfo;
     std::string table;    // schema.table in that database
     std::string catalog;  // empty with --dsn
+    sync::Limits limits;  // the instance's, from the configuration; Limits{} with --dsn
     std::string Display(const std::string& stored) const {
       return catalog.empty() ? stored : catalog + "." + stored;
     }
@@ -114,9 +120,14 @@ class DirectBackend : public Backend {
   }
 
   Result<Target> Resolve(const std::string& name) const {
-    if (!config_) return Target{dsn_, name, ""};
+    if (!config_) return Target{dsn_, name, "", {}};
     LAKESYNC_ASSIGN_OR_RETURN(config::SyncedTableTarget t, config_->ResolveSyncedTable(name));
-    return Target{t.conninfo, t.table, t.catalog};
+    return Target{t.conninfo, t.table, t.catalog, api::InstanceLimits(*config_, t.instance)};
+  }
+
+  // An engine with the instance's limits: its loads keep within the configured cap.
+  static Result<std::unique_ptr<sync::SyncEngine>> OpenEngine(const Target& t) {
+    return sync::SyncEngine::Open(t.conninfo, t.limits);
   }
 
   std::string dsn_;

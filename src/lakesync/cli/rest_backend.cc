@@ -41,6 +41,12 @@ class RestBackend : public Backend {
   explicit RestBackend(std::unique_ptr<api::ApiClient> client) : client_(std::move(client)) {}
 
   Result<TableView> Create(const CreateArgs& args, const ProgressFn& progress) override {
+    if (args.max_connections) {
+      // Databricks' synced-table spec, which the API speaks, has no such field.
+      return Status::NotSupported(
+          "--max-connections is not supported with --host: the REST API's synced-table spec "
+          "has no such field. Create the table in direct mode (--config or --dsn) to set it");
+    }
     api::JsonWriter w;
     w.BeginObject().Member("name", args.name).Key("spec").BeginObject();
     w.Member("source_table_full_name", args.source);

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "lakesync/api/api_server.h"
+#include "lakesync/api/instance_limits.h"
 #include "lakesync/cli/exit_codes.h"
 #include "lakesync/common/logging.h"
 #include "lakesync/common/macros.h"
@@ -71,6 +72,7 @@ Status Serve(const ServeOptions& options) {
   sync::SchedulerOptions scheduler_options;
   for (const auto& db : config.Databases()) {
     scheduler_options.target_conninfos.push_back(db.conninfo);
+    scheduler_options.target_limits.push_back(api::InstanceLimits(config, db.instance));
   }
   scheduler_options.daemon_id = config.daemon().id;
   scheduler_options.lease_ttl = config.daemon().lease_ttl;

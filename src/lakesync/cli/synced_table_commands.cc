@@ -126,6 +126,11 @@ void AddCreate(CLI::App& app, int* exit_code) {
   cmd->add_option("--schedule", *schedule,
                   "for TRIGGERED and SNAPSHOT tables run by a daemon: 'every 5m' or a cron "
                   "expression");
+  auto max_connections = std::make_shared<int>(0);
+  cmd->add_option("--max-connections", *max_connections,
+                  "most connections a snapshot load of this table opens on the target (default "
+                  "16; fewer when the server, or the instance's max_connections in the "
+                  "configuration, has fewer to spare); direct mode only");
   cmd->add_flag("--no-wait", *no_wait,
                 "with --host: return once the table is created, without waiting for its first "
                 "load");
@@ -133,6 +138,7 @@ void AddCreate(CLI::App& app, int* exit_code) {
     Run(*t, exit_code, "create", [&](Backend& backend) -> Status {
       if (!ts->empty()) args->timeseries_key = *ts;
       if (!schedule->empty()) args->schedule = *schedule;
+      if (cmd->count("--max-connections") > 0) args->max_connections = *max_connections;
       args->wait = !*no_wait;
       ProgressBar bar(args->name, !t->json);
       LAKESYNC_ASSIGN_OR_RETURN(

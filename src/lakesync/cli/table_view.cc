@@ -38,6 +38,7 @@ TableView ViewOf(const sync::SyncedTableState& s, std::string display_name) {
   v.timeseries_key = s.spec.timeseries_key;
   v.policy = sync::SchedulingPolicyName(s.spec.policy);
   v.schedule = s.spec.schedule;
+  v.max_connections = s.spec.max_connections;
   v.state = sync::DetailedStateName(s.state);
   v.message = s.message;
   v.pipeline_id = s.pipeline_id;
@@ -119,6 +120,7 @@ std::string ViewJson(const TableView& v) {
   opt_string("timeseries_key", v.timeseries_key);
   w.Member("scheduling_policy", v.policy);
   opt_string("schedule", v.schedule);
+  opt_int("max_connections", v.max_connections);
   w.Member("detailed_state", v.state).Member("message", v.message);
   w.Member("pipeline_id", v.pipeline_id);
   opt_int("last_processed_commit_version", v.last_version);
@@ -135,6 +137,7 @@ void PrintView(const TableView& v) {
   if (v.timeseries_key) fmt::print("  timeseries key:  {}\n", *v.timeseries_key);
   fmt::print("  policy:          {}\n", v.policy);
   if (v.schedule) fmt::print("  schedule:        {}\n", *v.schedule);
+  if (v.max_connections) fmt::print("  max connections: {}\n", *v.max_connections);
   fmt::print("  state:           {}\n", v.state);
   if (!v.message.empty()) fmt::print("  message:         {}\n", v.message);
   if (!v.pipeline_id.empty()) fmt::print("  pipeline id:     {}\n", v.pipeline_id);

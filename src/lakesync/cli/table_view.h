@@ -22,7 +22,8 @@ struct TableView {
   std::optional<std::string> timeseries_key;
   std::string policy;  // SNAPSHOT, TRIGGERED, CONTINUOUS
   std::optional<std::string> schedule;
-  std::string state;  // SYNCED_TABLE_...
+  std::optional<int> max_connections;  // not reported by the API
+  std::string state;                   // SYNCED_TABLE_...
   std::string message;
   std::string pipeline_id;
   std::optional<int64_t> last_version;
@@ -45,7 +46,7 @@ bool IsProvisioning(std::string_view state);
 bool IsOnlineState(std::string_view state);
 
 /// {"name", "source_table_full_name", "primary_key_columns", "timeseries_key",
-///  "scheduling_policy", "schedule", "detailed_state", "message", "pipeline_id",
+///  "scheduling_policy", "schedule", "max_connections", "detailed_state", "message", "pipeline_id",
 ///  "last_processed_commit_version", "last_sync_start", "last_sync_end", "synced_row_count"}
 std::string ViewJson(const TableView& view);
 void PrintView(const TableView& view);

@@ -46,6 +46,25 @@ class ConfigParser {
       *out = *v;
       return Status::OK();
     }
+    /// A size: an integer count of bytes or a string with a unit (ParseByteSize).
+    Status Bytes(const char* key, std::optional<int64_t>* out) {
+      const toml::node* node = Find(key);
+      if (node == nullptr) return Status::OK();
+      if (node->is_integer()) {
+        const int64_t v = *node->value<int64_t>();
+        if (v < 0) return parser_.Bad(*node, Path(key), "must not be negative");
+        *out = v;
+        return Status::OK();
+      }
+      auto text = node->value<std::string>();
+      if (!node->is_string() || !text) {
+        return parser_.Bad(*node, Path(key), "must be a size such as \"2TB\" or bytes");
+      }
+      auto bytes = ParseByteSize(*text);
+      if (!bytes.ok()) return parser_.Bad(*node, Path(key), bytes.status().message());
+      *out = *bytes;
+      return Status::OK();
+    }
     Status Bool(const char* key, bool* out) {
       const toml::node* node = Find(key);
       if (node == nullptr) return Status::OK();
@@ -188,6 +207,14 @@ Status ConfigParser::Instances(Section& root) {
     int64_t cap = instance.max_connections;
     LAKESYNC_RETURN_NOT_OK(s.Int("max_connections", 1, 10'000, &cap));
     instance.max_connections = static_cast<int>(cap);
+    LAKESYNC_RETURN_NOT_OK(s.Bytes("max_synced_data", &instance.max_synced_bytes));
+    LAKESYNC_RETURN_NOT_OK(s.Bytes("warn_table_size", &instance.warn_table_bytes));
+    LAKESYNC_RETURN_NOT_OK(
+        s.Bytes("load_bytes_per_connection", &instance.load_bytes_per_connection));
+    if (instance.load_bytes_per_connection == 0) instance.load_bytes_per_connection = 1;
+    int64_t spare = -1;
+    LAKESYNC_RETURN_NOT_OK(s.Int("spare_connections", 0, 10'000, &spare));
+    if (spare >= 0) instance.spare_connections = static_cast<int>(spare);
     auto parsed = ParseConninfo(instance.conninfo);
     if (!parsed.ok()) {
       return Status::InvalidArgument("{}:{}: {}: {}", file_, s.line(), s.Path("conninfo"),
@@ -455,6 +482,37 @@ Result<std::string> Config::Conninfo(const std::string& instance_name,
     AppendConninfoValue("password", *password, out);
   }
   return out;
+}
+
+Result<int64_t> ParseByteSize(std::string_view text) {
+  static constexpr std::pair<const char*, double> kUnits[] = {
+      {"", 1},      {"b", 1},        {"kb", 1e3},     {"mb", 1e6},     {"gb", 1e9},    {"tb", 1e12},
+      {"pb", 1e15}, {"kib", 1024.0}, {"mib", 0x1p20}, {"gib", 0x1p30}, {"tib", 0x1p40}};
+  auto bad = [&] {
+    return Status::InvalidArgument(
+        "'{}' is not a size: a number with an optional unit (B, kB, MB, GB, TB, PB, KiB, MiB, "
+        "GiB, TiB), such as \"2TB\"",
+        text);
+  };
+  std::string s(text);
+  size_t i = 0;
+  while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.')) ++i;
+  if (i == 0) return bad();
+  char* end = nullptr;
+  const std::string number = s.substr(0, i);
+  const double value = std::strtod(number.c_str(), &end);
+  if (end != number.c_str() + number.size()) return bad();
+  std::string unit;
+  for (char c : s.substr(i)) {
+    if (c != ' ') unit += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  for (const auto& [name, factor] : kUnits) {
+    if (unit != name) continue;
+    const double bytes = value * factor;
+    if (bytes >= 9.2e18) return bad();
+    return static_cast<int64_t>(bytes);
+  }
+  return bad();
 }
 
 std::vector<SyncedTableTarget> Config::Databases() const {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
@@ -26,9 +27,23 @@ struct Instance {
   std::string conninfo;
   /// Name of an environment variable holding the password (optional).
   std::string password_env;
-  /// Most connections lakesync opens to this instance at once (API requests and syncs).
+  /// Most connections lakesync holds on this instance at once: the API's pool keeps at most
+  /// this many per process, and a snapshot load opens extra connections only while every
+  /// lakesync connection on the server (any process) stays within it (README, Configuration).
   int max_connections = 8;
+  /// Capacity limits (bytes, decimal units; 0 turns one off) and load tuning. Unset: the sync
+  /// engine's defaults (2 TB of synced data, a warning above 1 TB for one table, 3 spare
+  /// connections, 32 MiB of source data per load connection).
+  std::optional<int64_t> max_synced_bytes;
+  std::optional<int64_t> warn_table_bytes;
+  std::optional<int> spare_connections;
+  std::optional<int64_t> load_bytes_per_connection;
 };
+
+/// "2TB", "500 GB", "1.5TB", "32MiB" or a plain count of bytes -> bytes. Units are decimal
+/// (kB, MB, GB, TB, PB) or binary (KiB, MiB, GiB, TiB); case-insensitive. InvalidArgument
+/// for anything else.
+Result<int64_t> ParseByteSize(std::string_view text);
 
 /// Catalog -> instance + logical database: `catalog.schema.table` names the PostgreSQL table
 /// schema.table in that database.

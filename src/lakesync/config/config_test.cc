@@ -117,6 +117,38 @@ TEST(ConfigTest, UnknownKeyNamesFileLineAndKey) {
   EXPECT_THAT(top.status().message(), HasSubstr("c.toml:2: apii: unknown key"));
 }
 
+TEST(ConfigTest, InstanceLimitsTakeSizesWithUnits) {
+  auto config = Config::Parse(R"(
+[instances.a]
+conninfo = "host=x"
+max_connections = 12
+max_synced_data = "1.5TB"
+warn_table_size = 500000000
+spare_connections = 0
+load_bytes_per_connection = "64 MiB"
+)",
+                              "c.toml", Env());
+  ASSERT_TRUE(config.ok()) << config.status();
+  const Instance& a = config->instances().at("a");
+  EXPECT_EQ(a.max_connections, 12);
+  EXPECT_EQ(a.max_synced_bytes, 1'500'000'000'000);
+  EXPECT_EQ(a.warn_table_bytes, 500'000'000);
+  EXPECT_EQ(a.spare_connections, 0);
+  EXPECT_EQ(a.load_bytes_per_connection, int64_t{64} << 20);
+  auto defaults = Config::Parse("[instances.b]\nconninfo = \"host=x\"\n", "c.toml", Env());
+  ASSERT_TRUE(defaults.ok()) << defaults.status();
+  EXPECT_FALSE(defaults->instances().at("b").max_synced_bytes.has_value());
+  EXPECT_FALSE(defaults->instances().at("b").spare_connections.has_value());
+
+  EXPECT_EQ(*ParseByteSize("2TB"), 2'000'000'000'000);
+  EXPECT_EQ(*ParseByteSize("0"), 0);
+  EXPECT_EQ(*ParseByteSize("1 gib"), int64_t{1} << 30);
+  EXPECT_EQ(*ParseByteSize("300kB"), 300'000);
+  for (const char* bad : {"", "TB", "1.2.3GB", "5 XB", "-1"}) {
+    EXPECT_TRUE(ParseByteSize(bad).status().IsInvalidArgument()) << bad;
+  }
+}
+
 TEST(ConfigTest, BadValuesNameFileLineAndKey) {
   struct Case {
     const char* text;
@@ -128,6 +160,10 @@ TEST(ConfigTest, BadValuesNameFileLineAndKey) {
       {"[instances.a]\nconninfo = \"host=x\"\nmax_connections = 0\n",
        "c.toml:3: instances.a.max_connections: must be in [1, 10000]"},
       {"[instances.a]\nconninfo = \"nonsense\"\n", "c.toml:1: instances.a.conninfo:"},
+      {"[instances.a]\nconninfo = \"host=x\"\nmax_synced_data = \"2 parsecs\"\n",
+       "c.toml:3: instances.a.max_synced_data: '2 parsecs' is not a size"},
+      {"[instances.a]\nconninfo = \"host=x\"\nwarn_table_size = -1\n",
+       "c.toml:3: instances.a.warn_table_size: must not be negative"},
       {"[instances.a]\nport = 1\n", "c.toml:1: instances.a.conninfo: missing (required)"},
       {"[database_catalogs.c]\ninstance = \"x\"\ndatabase = \"d\"\n",
        "c.toml:1: database_catalogs.c.instance: no instance named 'x'"},

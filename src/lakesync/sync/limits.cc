@@ -81,7 +81,8 @@ SELECT current_setting('max_connections')::int,
        (SELECT count(*) FROM a WHERE datname = current_database()),
        (SELECT rolconnlimit FROM pg_roles WHERE rolname = session_user),
        (SELECT count(*) FROM a WHERE usename = session_user),
-       (SELECT count(*) FROM a WHERE application_name = 'lakesync'),
+       (SELECT count(*) FROM a
+        WHERE application_name = 'lakesync' OR application_name LIKE 'lakesync %'),
        current_database(), session_user,
        (SELECT rolsuper FROM pg_roles WHERE rolname = session_user))sql"));
   ConnectionCapacity c;
@@ -110,8 +111,7 @@ SELECT current_setting('max_connections')::int,
   return c;
 }
 
-Status CheckConnectionsFit(const ConnectionCapacity& c, const Limits& limits,
-                           const std::string& table, int requested) {
+Status CheckConnectionsFit(const ConnectionCapacity& c, const std::string& table, int requested) {
   auto refuse = [&](int allowed, const std::string& who, const std::string& detail,
                     const std::string& how) {
     return Status::InvalidArgument(
@@ -141,12 +141,17 @@ Status CheckConnectionsFit(const ConnectionCapacity& c, const Limits& limits,
         fmt::format("its CONNECTION LIMIT is {}", c.role_limit),
         fmt::format("raise it with ALTER ROLE {} CONNECTION LIMIT n", pg::QuoteIdent(c.role)));
   }
-  if (limits.max_target_connections > 0 && requested > limits.max_target_connections) {
-    return refuse(limits.max_target_connections, "lakesync's connection limit for this target",
-                  fmt::format("max_target_connections {}", limits.max_target_connections),
-                  "raise the target's connection limit in lakesync's configuration");
-  }
   return Status::OK();
+}
+
+std::string ConnectionCapWarning(const Limits& limits, const std::string& table, int requested) {
+  if (limits.max_target_connections <= 0 || requested <= limits.max_target_connections) return "";
+  return fmt::format(
+      "synced table {} may use up to {} connections (its max_connections), but lakesync holds "
+      "at most {} on this instance (max_connections of the instance in lakesync's "
+      "configuration): its loads will use at most {}, fewer while other lakesync connections "
+      "are open. Raise the instance's max_connections to let them use more",
+      table, requested, limits.max_target_connections, limits.max_target_connections);
 }
 
 int ConnectionsAvailable(const ConnectionCapacity& c, const Limits& limits, int requested) {
@@ -244,9 +249,19 @@ Result<std::vector<std::string>> CheckCreateLimits(pg::Connection& conn, const L
                                                    const SyncedTableSpec& spec,
                                                    const delta::Snapshot& snapshot) {
   LAKESYNC_ASSIGN_OR_RETURN(ConnectionCapacity capacity, ConnectionCapacity::Query(conn));
-  LAKESYNC_RETURN_NOT_OK(CheckConnectionsFit(capacity, limits, spec.name, spec.max_connections));
+  LAKESYNC_RETURN_NOT_OK(CheckConnectionsFit(capacity, spec.name, spec.max_connections));
+  std::vector<std::string> warnings;
+  std::string capped = ConnectionCapWarning(limits, spec.name, spec.max_connections);
+  if (!capped.empty()) {
+    // Info, not a warning: with the defaults (16 per table, a cap of 8) every table is above.
+    log::Info(capped, {{"table", spec.name}, {"max_connections", spec.max_connections}});
+    warnings.push_back(std::move(capped));
+  }
   LAKESYNC_ASSIGN_OR_RETURN(int64_t bytes, EstimateTableBytes(snapshot, spec.primary_key));
-  return CheckCapacity(conn, limits, spec.name, bytes);
+  LAKESYNC_ASSIGN_OR_RETURN(std::vector<std::string> capacity_warnings,
+                            CheckCapacity(conn, limits, spec.name, bytes));
+  warnings.insert(warnings.end(), capacity_warnings.begin(), capacity_warnings.end());
+  return warnings;
 }
 
 }  // namespace lakesync::sync

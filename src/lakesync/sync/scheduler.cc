@@ -109,8 +109,8 @@ struct Worker {
 // The control loop of one target database.
 class TargetLoop {
  public:
-  TargetLoop(std::string conninfo, const SchedulerOptions& options)
-      : conninfo_(std::move(conninfo)), options_(options) {}
+  TargetLoop(std::string conninfo, Limits limits, const SchedulerOptions& options)
+      : conninfo_(std::move(conninfo)), limits_(limits), options_(options) {}
 
   void Start() {
     thread_ = std::thread([this] { Run(); });
@@ -147,7 +147,16 @@ class TargetLoop {
   bool Connect() {
     if (conn_ && conn_->IsOk()) return true;
     conn_.reset();
-    auto conn = pg::Connection::Open(conninfo_);
+    conn_slot_ = BudgetSlots();
+    // The control connection counts against the instance's cap like the pipelines' do.
+    BudgetSlots slot;
+    if (limits_.budget) slot = BudgetSlots(limits_.budget, limits_.budget->TakeUpToReclaiming(1));
+    auto conn = limits_.budget && slot.count() == 0
+                    ? Result<std::unique_ptr<pg::Connection>>(Status::Unavailable(
+                          "all {} connections lakesync may hold on this database instance are "
+                          "in use in this process (max_connections of the instance)",
+                          limits_.budget->cap()))
+                    : pg::Connection::Open(conninfo_);
     Status st = conn.status();
     if (st.ok()) st = (*conn)->SetApplicationName("lakesync daemon");
     if (st.ok()) st = (*conn)->Exec("SET client_min_messages TO warning");
@@ -163,6 +172,7 @@ class TargetLoop {
       return false;
     }
     database_ = db->Get(0, 0);
+    conn_slot_ = std::move(slot);
     conn_ = std::move(conn).value();
     log::Info("serving target database", {{"daemon", options_.daemon_id}, {"database", database_}});
     return true;
@@ -318,7 +328,9 @@ class TargetLoop {
   }
 
   void RunWorker(Worker& w) {
-    auto engine = SyncEngine::Open(conninfo_);
+    // With the target's limits: the pipeline's connection holds a slot of the instance's
+    // budget, and its loads keep within the cap.
+    auto engine = SyncEngine::Open(conninfo_, limits_);
     if (!engine.ok()) {
       log::Error("cannot open the target database for a pipeline",
                  {{"database", database_}, {"table", w.table}, {"error", engine.status()}});
@@ -392,6 +404,7 @@ class TargetLoop {
   }
 
   const std::string conninfo_;
+  const Limits limits_;  // for every engine of this target's pipelines
   const SchedulerOptions& options_;
   std::thread thread_;
   std::mutex mu_;
@@ -399,6 +412,7 @@ class TargetLoop {
   bool stopping_ = false;  // guarded by mu_
 
   // Control thread only.
+  BudgetSlots conn_slot_;  // outlives conn_: given back once it is closed
   std::unique_ptr<pg::Connection> conn_;
   std::string database_;
   std::map<std::string, std::unique_ptr<Worker>> workers_;
@@ -441,8 +455,11 @@ Result<std::unique_ptr<Scheduler>> Scheduler::Start(SchedulerOptions options) {
   }
   if (options.daemon_id.empty()) options.daemon_id = DefaultDaemonId();
   auto impl = std::make_unique<Impl>(std::move(options));
-  for (const auto& conninfo : impl->options_.target_conninfos) {
-    impl->loops_.push_back(std::make_unique<TargetLoop>(conninfo, impl->options_));
+  const auto& targets = impl->options_.target_conninfos;
+  const auto& limits = impl->options_.target_limits;
+  for (size_t i = 0; i < targets.size(); ++i) {
+    impl->loops_.push_back(std::make_unique<TargetLoop>(
+        targets[i], i < limits.size() ? limits[i] : Limits{}, impl->options_));
   }
   log::Info("scheduler started",
             {{"daemon", impl->options_.daemon_id},

@@ -14,12 +14,16 @@
 #include <vector>
 
 #include "lakesync/common/result.h"
+#include "lakesync/sync/limits.h"
 
 namespace lakesync::sync {
 
 struct SchedulerOptions {
   std::vector<std::string> target_conninfos;  // every target database this daemon serves
-  std::string daemon_id;                      // unique per process; empty: host-pid-random
+  /// The limits of each target, by position in target_conninfos (its instance's configured
+  /// connection cap and capacity limits); a target without an entry gets Limits{}.
+  std::vector<Limits> target_limits;
+  std::string daemon_id;  // unique per process; empty: host-pid-random
   std::chrono::milliseconds lease_ttl{10000};
   /// How often leases are renewed and tables discovered; also how soon a requested update or
   /// a due schedule starts. At most a third of lease_ttl, so a renewal can fail twice safely.

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <mutex>
 #include <thread>
 
 #include "lakesync/common/macros.h"
@@ -113,14 +114,53 @@ Result<std::vector<std::unique_ptr<pg::Connection>>> OpenWorkers(const std::stri
   return out;
 }
 
+// Plans the load's connections and opens the extra ones, each holding a slot of the limits'
+// budget. Loads that plan at the same time would each count the same free connections, so
+// planning and opening are serialized: within this process by a mutex, and between processes
+// on the target database by an advisory lock (loads of other databases of the same server
+// are not serialized with this one).
+struct LoadWorkers {
+  BudgetSlots slots;  // declared first: given back after the connections close
+  std::vector<std::unique_ptr<pg::Connection>> connections;
+};
+
+Result<LoadWorkers> PlanAndOpenWorkers(pg::Connection& conn, const SnapshotLoadOptions& options,
+                                       const delta::Snapshot& snapshot) {
+  static std::mutex planning;
+  std::lock_guard lock(planning);
+  // lakesync's own first key ('LKSY'), and 'conn' for the planning step.
+  LAKESYNC_RETURN_NOT_OK(conn.Query("SELECT pg_advisory_lock(1280003929, 1668247150)").status());
+  auto connections = PlanConnections(conn, options, snapshot);
+  Result<LoadWorkers> out = connections.status();
+  if (connections.ok()) {
+    // This process's budget has the last word: its slots also stand for connections that
+    // other threads are opening right now, which the server cannot count yet.
+    int extra = *connections - 1;
+    BudgetSlots slots;
+    if (options.limits.budget && extra > 0) {
+      slots = BudgetSlots(options.limits.budget, options.limits.budget->TakeUpToReclaiming(extra));
+      extra = slots.count();
+    }
+    auto workers = OpenWorkers(options.conninfo, extra);
+    if (workers.ok()) {
+      slots.GiveBack(slots.count() - static_cast<int>(workers->size()));
+      out = LoadWorkers{std::move(slots), std::move(workers).value()};
+    } else {
+      out = workers.status();
+    }
+  }
+  Status unlocked = conn.Query("SELECT pg_advisory_unlock(1280003929, 1668247150)").status();
+  if (out.ok() && !unlocked.ok()) return unlocked;
+  return out;
+}
+
 // Fills the committed, empty side table `load` with the snapshot's rows.
 Status FillSideTable(pg::Connection& conn, const SnapshotLoadOptions& options,
                      const delta::Snapshot& snapshot, const pg::QualifiedName& load,
                      SnapshotLoadResult& result) {
-  LAKESYNC_ASSIGN_OR_RETURN(int connections, PlanConnections(conn, options, snapshot));
-  LAKESYNC_ASSIGN_OR_RETURN(auto workers, OpenWorkers(options.conninfo, connections - 1));
+  LAKESYNC_ASSIGN_OR_RETURN(LoadWorkers workers, PlanAndOpenWorkers(conn, options, snapshot));
   std::vector<pg::Connection*> conns{&conn};
-  for (auto& w : workers) conns.push_back(w.get());
+  for (auto& w : workers.connections) conns.push_back(w.get());
   result.connections = static_cast<int>(conns.size());
 
   // One decoder by default, its row groups decoded by several threads when there are many
@@ -244,11 +284,28 @@ Result<SnapshotLoadResult> LoadSnapshot(const SnapshotLoadOptions& options,
   const pg::QualifiedName load{target.schema, DerivedName(target.table, "__lakesync_load")};
   const pg::QualifiedName old{target.schema, DerivedName(target.table, "__lakesync_old")};
 
-  LAKESYNC_ASSIGN_OR_RETURN(auto conn, pg::Connection::Open(options.conninfo));
-  LAKESYNC_RETURN_NOT_OK(conn->SetApplicationName("lakesync"));
-  // The IF [NOT] EXISTS statements below are expected to find nothing; their notices are noise.
-  LAKESYNC_RETURN_NOT_OK(conn->Exec("SET client_min_messages TO warning"));
+  std::unique_ptr<pg::Connection> owned;
+  pg::Connection* conn = options.connection;
+  if (conn == nullptr) {
+    LAKESYNC_ASSIGN_OR_RETURN(owned, pg::Connection::Open(options.conninfo));
+    LAKESYNC_RETURN_NOT_OK(owned->SetApplicationName("lakesync"));
+    // The IF [NOT] EXISTS statements below are expected to find nothing; their notices are
+    // noise.
+    LAKESYNC_RETURN_NOT_OK(owned->Exec("SET client_min_messages TO warning"));
+    conn = owned.get();
+  }
   LAKESYNC_RETURN_NOT_OK(LockTarget(*conn, target));
+  // A borrowed connection outlives the load: the lock and the session setting the load takes
+  // are given back (an owned one just closes).
+  struct RestoreSession {
+    pg::Connection* conn;
+    const pg::QualifiedName& target;
+    ~RestoreSession() {
+      if (conn == nullptr) return;
+      (void)conn->Exec("RESET synchronous_commit");
+      (void)conn->Query("SELECT pg_advisory_unlock(1280003929, hashtext($1))", {target.ToSql()});
+    }
+  } restore{owned ? nullptr : conn, target};
 
   // Never replace a table lakesync did not create: its comment marks the ones it did.
   LAKESYNC_ASSIGN_OR_RETURN(

@@ -35,6 +35,9 @@ struct SnapshotLoadOptions {
   /// Make the new table read-only for everyone but lakesync (read_only.h). REQUIRES:
   /// EnsureWriterRole ran on the database.
   bool read_only = false;
+  /// The load's first connection, borrowed (a SyncEngine's): not in a transaction, and not
+  /// used elsewhere until LoadSnapshot returns. Null: the load opens its own on conninfo.
+  pg::Connection* connection = nullptr;
 
   /// Connections the load may use at once, its first one included (a synced table's
   /// max_connections). It uses fewer when the target has fewer to spare (limits.h) or the

@@ -106,6 +106,24 @@ Result<std::unique_ptr<SyncEngine>> SyncEngine::Open(std::string conninfo) {
   return engine;
 }
 
+Result<std::unique_ptr<SyncEngine>> SyncEngine::Open(std::string conninfo, const Limits& limits) {
+  BudgetSlots slot;
+  if (limits.budget) {
+    slot = BudgetSlots(limits.budget, limits.budget->TakeUpToReclaiming(1));
+    if (slot.count() == 0) {
+      return Status::Unavailable(
+          "all {} connections lakesync may hold on this database instance are in use in this "
+          "process (max_connections of the instance in lakesync's configuration); retry later "
+          "or raise it",
+          limits.budget->cap());
+    }
+  }
+  LAKESYNC_ASSIGN_OR_RETURN(auto engine, Open(std::move(conninfo)));
+  engine->set_limits(limits);
+  engine->HoldSlot(std::move(slot));
+  return engine;
+}
+
 Result<SyncedTableState> SyncEngine::Create(const SyncedTableSpec& spec) {
   LAKESYNC_ASSIGN_OR_RETURN(SyncedTableState state, Register(spec));
   // The first load's failure is the synced table's state (OFFLINE_FAILED), not an error here.
@@ -143,6 +161,10 @@ Result<SyncRun> SyncEngine::RunSnapshot(const SyncedTableState& state,
   options.timeseries_key = state.spec.timeseries_key;
   options.read_only = true;
   options.max_connections = state.spec.max_connections;
+  options.bytes_per_connection = limits_.bytes_per_load_connection;
+  // The engine's own connection is the load's first: a run holds no connection beyond the
+  // engine's except the load's extra ones, which the limits bound.
+  options.connection = conn_.get();
   options.limits = limits_;
   options.on_rows = [&progress](int64_t rows) { progress.Report(rows); };
   snapshot.reset();

@@ -45,6 +45,9 @@ class SyncEngine {
  public:
   /// Connects to the target database and creates the `lakesync` schema when missing.
   static Result<std::unique_ptr<SyncEngine>> Open(std::string conninfo);
+  /// As Open, with `limits` set; with a budget, the engine's connection holds one of its slots
+  /// for as long as the engine lives. Unavailable when every slot is taken.
+  static Result<std::unique_ptr<SyncEngine>> Open(std::string conninfo, const Limits& limits);
 
   /// Validates the spec against its source (it exists; key columns exist; TRIGGERED and
   /// CONTINUOUS need the change data feed), stores it and runs the initial snapshot. The
@@ -79,6 +82,8 @@ class SyncEngine {
   const std::string& conninfo() const { return conninfo_; }
   /// The target's connection and capacity limits, checked at creation and before each run.
   void set_limits(const Limits& limits) { limits_ = limits; }
+  /// The budget slot the engine's connection holds, given back when the engine dies.
+  void HoldSlot(BudgetSlots slot) { slot_ = std::move(slot); }
   /// The lease holder every Sync of this engine commits under when its options name none
   /// (the daemon's id for the engines of its workers, so RunContinuous's runs are fenced too).
   void set_lease_holder(std::string holder) { lease_holder_ = std::move(holder); }
@@ -96,6 +101,7 @@ class SyncEngine {
   std::string conninfo_;
   std::string database_;
   std::string lease_holder_;
+  BudgetSlots slot_;  // outlives conn_: given back once the connection is closed
   std::unique_ptr<pg::Connection> conn_;
   StateStore store_;
   Limits limits_;
