@@ -6,6 +6,9 @@
 #include <algorithm>
 #include <thread>
 
+#include "lakesync/testing/test_paths.h"
+#include "table_assertions.h"
+
 namespace lakesync::testing {
 
 namespace {
@@ -40,6 +43,15 @@ database = {}
 root = {}
 )",
                      TomlString(db.admin_conninfo()), TomlString(db.name()), TomlString(lake_root));
+}
+
+int RunLakesync(const std::string& args, std::string* out) {
+  out->clear();
+  return RunCommand(
+      fmt::format("env -u LAKESYNC_DSN -u LAKESYNC_HOST -u LAKESYNC_CONFIG -u LAKESYNC_TOKEN "
+                  "{}/lakesync {}",
+                  BinaryDir(), args),
+      out);
 }
 
 int64_t CountRows(pg::Connection& conn, const std::string& table) {

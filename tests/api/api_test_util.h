@@ -22,6 +22,10 @@ namespace lakesync::testing {
 /// loopback with token "tok".
 std::string ApiConfigText(const TestDatabase& db, const std::string& lake_root);
 
+/// Runs `lakesync ARGS` (this build's binary) with the LAKESYNC_* target variables cleared;
+/// its exit code, its stdout and stderr in `out`.
+int RunLakesync(const std::string& args, std::string* out);
+
 /// Rows in `table`, or -1 when it cannot be counted (e.g. it does not exist).
 int64_t CountRows(pg::Connection& conn, const std::string& table);
 

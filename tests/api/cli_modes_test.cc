@@ -31,15 +31,7 @@ class CliModesTest : public testing::DatabaseTest {
     std::ofstream(config_path_) << testing::ApiConfigText(*db_, dir_.path() + "/lake");
   }
 
-  // Runs `lakesync ARGS` with LAKESYNC_* variables cleared; its exit code, output in `out`.
-  int Run(const std::string& args, std::string* out) {
-    out->clear();
-    return testing::RunCommand(
-        fmt::format("env -u LAKESYNC_DSN -u LAKESYNC_HOST -u LAKESYNC_CONFIG -u LAKESYNC_TOKEN "
-                    "{}/lakesync {}",
-                    testing::BinaryDir(), args),
-        out);
-  }
+  int Run(const std::string& args, std::string* out) { return testing::RunLakesync(args, out); }
 
   int64_t Count(const std::string& table) { return testing::CountRows(*conn_, table); }
 

@@ -49,14 +49,7 @@ class ConnectionCapTest : public testing::DatabaseTest {
     return out.substr(begin, out.find('\n', begin) - begin);
   }
 
-  int Run(const std::string& args, std::string* out) {
-    out->clear();
-    return testing::RunCommand(
-        fmt::format("env -u LAKESYNC_DSN -u LAKESYNC_HOST -u LAKESYNC_CONFIG -u LAKESYNC_TOKEN "
-                    "{}/lakesync {}",
-                    testing::BinaryDir(), args),
-        out);
-  }
+  int Run(const std::string& args, std::string* out) { return testing::RunLakesync(args, out); }
 
   testing::TempDir dir_;
 };

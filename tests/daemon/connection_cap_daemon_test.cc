@@ -23,14 +23,7 @@ class DaemonConnectionCapTest : public testing::DatabaseTest {
     DatabaseTest::TearDown();
   }
 
-  int Run(const std::string& args, std::string* out) {
-    out->clear();
-    return testing::RunCommand(
-        fmt::format("env -u LAKESYNC_DSN -u LAKESYNC_HOST -u LAKESYNC_CONFIG -u LAKESYNC_TOKEN "
-                    "{}/lakesync {}",
-                    testing::BinaryDir(), args),
-        out);
-  }
+  int Run(const std::string& args, std::string* out) { return testing::RunLakesync(args, out); }
 
   testing::TempDir dir_;
   std::unique_ptr<testing::ServeProcess> daemon_;
