@@ -56,7 +56,8 @@ echo "lakesync serve at $url"
 
 status=0
 (cd "$src" && node tests/api/sdk_test.mjs "$url" sdk-test-token \
-   lakebase_catalog.gold.user_profiles lake.gold.user_profiles fixture) || status=$?
+   lakebase_catalog.gold.user_profiles lake.gold.user_profiles fixture \
+   "$deltagen" "$work/lake/gold/user_profiles") || status=$?
 
 kill -TERM "$daemon"
 daemon_status=0

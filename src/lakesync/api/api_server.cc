@@ -41,9 +41,9 @@ std::string Param(const httplib::Request& req, const char* name) {
   return req.has_param(name) ? req.get_param_value(name) : std::string();
 }
 
-// page_size as a number; -1 (refused by the service) when it is not one.
-int PageSize(const httplib::Request& req) {
-  const std::string text = Param(req, "page_size");
+// A page size parameter as a number; -1 (refused by the service) when it is not one.
+int PageSize(const httplib::Request& req, const char* name = "page_size") {
+  const std::string text = Param(req, name);
   if (text.empty()) return 0;
   if (text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos) return -1;
   return std::stoi(text);
@@ -166,6 +166,19 @@ void ApiServer::AddRoutes() {
   http.Post("/api/2.0/pipelines/([^/]+)/updates",
             [&svc](const httplib::Request& req, httplib::Response& res) {
               Reply(res, svc.StartUpdate(req.matches[1], req.body));
+            });
+  http.Get("/api/2.0/pipelines/([^/]+)",
+           [&svc](const httplib::Request& req, httplib::Response& res) {
+             Reply(res, svc.GetPipeline(req.matches[1]));
+           });
+  http.Get("/api/2.0/pipelines/([^/]+)/updates",
+           [&svc](const httplib::Request& req, httplib::Response& res) {
+             Reply(res, svc.ListUpdates(req.matches[1], PageSize(req, "max_results"),
+                                        Param(req, "page_token"), Param(req, "until_update_id")));
+           });
+  http.Post("/api/2.0/pipelines/([^/]+)/stop",
+            [&svc](const httplib::Request& req, httplib::Response& res) {
+              Reply(res, svc.Stop(req.matches[1]));
             });
   http.Get("/api/2.0/pipelines/([^/]+)/updates/([^/]+)",
            [&svc](const httplib::Request& req, httplib::Response& res) {

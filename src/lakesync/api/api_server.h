@@ -1,7 +1,7 @@
 // ApiServer: lakesync's REST API over HTTP (cpp-httplib): the Databricks synced-table and
-// pipeline-update routes with their JSON shapes and errors, bearer-token authentication,
-// /metrics (Prometheus) and /healthz. Requests run on the server's worker threads; initial
-// snapshots run in the background.
+// pipeline routes (state, updates, stop) with their JSON shapes and errors, bearer-token
+// authentication, /metrics (Prometheus) and /healthz. Requests run on the server's worker
+// threads; initial snapshots run in the background.
 // Thread-safety: Start/Stop from one thread; port() from any.
 #pragma once
 

@@ -71,6 +71,7 @@ void WriteStatus(JsonWriter& w, const sync::SyncedTableState& s) {
       break;
     case DetailedState::kOnlineNoPendingUpdate:
     case DetailedState::kOnlineTriggeredUpdate:
+    case DetailedState::kOnline:
       if (s.spec.policy == sync::SchedulingPolicy::kContinuous) {
         w.Key("continuous_update_status").BeginObject();
         WriteLastVersion(w, s);
@@ -240,6 +241,7 @@ Result<SyncedTableRequest> ParseSyncedTableRequest(std::string_view body) {
   // Where Databricks keeps a pipeline's checkpoints; lakesync keeps its state in PostgreSQL.
   LAKESYNC_ASSIGN_OR_RETURN(auto new_pipeline, f.Object("new_pipeline_spec"));
   if (new_pipeline) {
+    req.new_pipeline_spec = true;
     Fields n(*new_pipeline, "spec.new_pipeline_spec.");
     LAKESYNC_RETURN_NOT_OK(n.String("storage_catalog").status());
     LAKESYNC_RETURN_NOT_OK(n.String("storage_schema").status());

@@ -40,6 +40,9 @@ struct SyncedTableRequest {
   std::optional<sync::SchedulingPolicy> scheduling_policy;
   std::optional<std::string> schedule;  // lakesync's extension (spec.schedule)
   std::optional<std::string> existing_pipeline_id;
+  /// spec.new_pipeline_spec was given (its storage_catalog and storage_schema are checked,
+  /// not kept: lakesync keeps a pipeline's state in the target database).
+  bool new_pipeline_spec = false;
   bool create_database_objects_if_missing = false;
 };
 

@@ -95,6 +95,7 @@ TEST(SyncedTableJsonTest, ParsesRequestsAndRefusesUnknownFields) {
   EXPECT_EQ(req->timeseries_key, "ts");
   EXPECT_EQ(req->scheduling_policy, sync::SchedulingPolicy::kSnapshot);
   EXPECT_TRUE(req->create_database_objects_if_missing);
+  EXPECT_TRUE(req->new_pipeline_spec);
 
   EXPECT_EQ(ParseSyncedTableRequest(R"({"nam":"x"})").status().message(), "unknown field nam");
   EXPECT_EQ(ParseSyncedTableRequest(R"({"spec":{"new_pipeline_spec":{"x":1}}})").status().message(),

@@ -3,14 +3,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cstdio>
-#include <ctime>
 
+#include "lakesync/api/pipeline_json.h"
 #include "lakesync/api/spec_update.h"
 #include "lakesync/common/logging.h"
 #include "lakesync/common/macros.h"
 #include "lakesync/pg/connection.h"
 #include "lakesync/pg/ddl.h"
+#include "lakesync/sync/pipeline_control.h"
 #include "lakesync/sync/update_request.h"
 
 namespace lakesync::api {
@@ -18,22 +18,13 @@ namespace {
 
 constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 1000;
+// Databricks' ListUpdates pages; GetPipeline shows the newest few updates.
+constexpr int kDefaultUpdatesPage = 25;
+constexpr int kMaxUpdatesPage = 100;
+constexpr int kLatestUpdates = 5;
 
 TableLocation LocationOf(const config::SyncedTableTarget& t) {
   return {t.catalog, t.instance, t.database};
-}
-
-// "2026-01-02T03:04:05.123456Z" -> milliseconds since the epoch (0 when unparsable).
-int64_t EpochMillis(const std::string& iso) {
-  std::tm tm{};
-  int micros = 0;
-  if (std::sscanf(iso.c_str(), "%d-%d-%dT%d:%d:%d.%dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &micros) < 6) {
-    return 0;
-  }
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  return static_cast<int64_t>(timegm(&tm)) * 1000 + micros / 1000;
 }
 
 }  // namespace
@@ -90,6 +81,10 @@ Result<std::string> SyncedTableService::Create(std::string_view body) {
   spec.timeseries_key = req.timeseries_key;
   spec.policy = req.scheduling_policy.value_or(sync::SchedulingPolicy::kTriggered);
   spec.schedule = req.schedule;
+  if (req.existing_pipeline_id && req.new_pipeline_spec) {
+    return Status::InvalidArgument(
+        "give at most one of spec.existing_pipeline_id and spec.new_pipeline_spec");
+  }
   if (req.existing_pipeline_id) {
     // lakesync runs one pipeline per table; an existing one is only checked, as Databricks
     // checks it, so requests written for bin packing still work.
@@ -297,15 +292,45 @@ Result<std::string> SyncedTableService::GetUpdate(const std::string& pipeline_id
     return update.status();
   }
   JsonWriter w;
-  w.BeginObject().Key("update").BeginObject();
-  w.Member("pipeline_id", pipeline_id);
-  w.Member("update_id", update->update_id);
-  w.Member("state", sync::UpdateStateName(update->state));
-  w.Member("full_refresh", update->full_refresh);
-  w.Member("cause", "API_CALL");
-  w.Member("creation_time", EpochMillis(update->requested_at));
-  w.EndObject().EndObject();
+  w.BeginObject().Key("update");
+  WriteUpdateInfo(w, pipeline_id, *update);
+  w.EndObject();
   return w.Take();
+}
+
+}  // namespace lakesync::api
+
+namespace lakesync::api {
+
+Result<std::string> SyncedTableService::GetPipeline(const std::string& pipeline_id) {
+  LAKESYNC_ASSIGN_OR_RETURN(Found found, FindPipeline(pipeline_id));
+  LAKESYNC_ASSIGN_OR_RETURN(auto conn, pg::Connection::Open(found.conninfo));
+  const std::string& table = found.state.spec.name;
+  LAKESYNC_ASSIGN_OR_RETURN(sync::PipelineStatus status, sync::GetPipelineStatus(*conn, table));
+  LAKESYNC_ASSIGN_OR_RETURN(auto latest, sync::ListUpdates(*conn, table, kLatestUpdates));
+  return PipelineJson(found.state, found.where.catalog + "." + table, status, latest);
+}
+
+Result<std::string> SyncedTableService::ListUpdates(const std::string& pipeline_id, int max_results,
+                                                    const std::string& page_token,
+                                                    const std::string& until_update_id) {
+  if (max_results < 0) return Status::InvalidArgument("max_results must be a positive number");
+  if (max_results == 0) max_results = kDefaultUpdatesPage;
+  max_results = std::min(max_results, kMaxUpdatesPage);
+  LAKESYNC_ASSIGN_OR_RETURN(Found found, FindPipeline(pipeline_id));
+  LAKESYNC_ASSIGN_OR_RETURN(auto conn, pg::Connection::Open(found.conninfo));
+  LAKESYNC_ASSIGN_OR_RETURN(
+      sync::UpdatePage page,
+      sync::ListUpdatePage(*conn, found.state.spec.name, max_results, page_token, until_update_id));
+  return UpdatePageJson(pipeline_id, page);
+}
+
+Result<std::string> SyncedTableService::Stop(const std::string& pipeline_id) {
+  LAKESYNC_ASSIGN_OR_RETURN(Found found, FindPipeline(pipeline_id));
+  LAKESYNC_ASSIGN_OR_RETURN(auto conn, pg::Connection::Open(found.conninfo));
+  LAKESYNC_RETURN_NOT_OK(sync::StopPipeline(*conn, found.state.spec.name));
+  log::Info("pipeline stopped", {{"pipeline_id", pipeline_id}, {"table", found.state.spec.name}});
+  return std::string("{}");
 }
 
 }  // namespace lakesync::api

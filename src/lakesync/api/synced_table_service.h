@@ -45,6 +45,15 @@ class SyncedTableService {
   Result<std::string> StartUpdate(const std::string& pipeline_id, std::string_view body);
   /// GET /api/2.0/pipelines/{pipeline_id}/updates/{update_id} -> {"update": {...}}
   Result<std::string> GetUpdate(const std::string& pipeline_id, const std::string& update_id);
+  /// GET /api/2.0/pipelines/{pipeline_id} -> GetPipelineResponse
+  Result<std::string> GetPipeline(const std::string& pipeline_id);
+  /// GET /api/2.0/pipelines/{pipeline_id}/updates?max_results=&page_token=&until_update_id=
+  /// -> ListUpdatesResponse, newest first; max_results 0 = the default page (25, at most 100).
+  Result<std::string> ListUpdates(const std::string& pipeline_id, int max_results,
+                                  const std::string& page_token,
+                                  const std::string& until_update_id);
+  /// POST /api/2.0/pipelines/{pipeline_id}/stop -> {} (sync/pipeline_control.h)
+  Result<std::string> Stop(const std::string& pipeline_id);
 
  private:
   struct Found {

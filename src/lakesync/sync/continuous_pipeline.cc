@@ -29,8 +29,11 @@ Status RunContinuous(SyncEngine& engine, const std::string& name, const std::ato
   LAKESYNC_ASSIGN_OR_RETURN(auto fs, storage::FileSystemForPath(state.spec.source));
   std::chrono::milliseconds backoff = options.interval;
   bool failing = false;
+  // A stop asked before the loop began is not this loop's: running it is a fresh start.
+  const std::optional<std::string> stopped_before = state.stop_requested_at;
   while (!stop.load()) {
     LAKESYNC_ASSIGN_OR_RETURN(state, engine.Get(name));  // NotFound ends a deleted table's loop
+    if (state.stop_requested_at && state.stop_requested_at != stopped_before) break;
     auto latest = delta::Snapshot::LatestVersion(*fs, state.spec.source);
     const bool behind =
         !latest.ok() || !state.last_processed_version || *latest > *state.last_processed_version;

@@ -2,7 +2,8 @@
 // source by listing its `_delta_log` every interval (no commit is read until one is new) and
 // applies them through the SyncEngine. A failed run is recorded in the synced table's state
 // and retried with backoff; the loop ends when `stop` becomes true, between runs, so a run in
-// flight commits or rolls back as a whole.
+// flight commits or rolls back as a whole, and when the pipeline is stopped through the API
+// (pipeline_control.h) after the loop began.
 // Thread-safety: runs on the calling thread; `stop` may be set from any thread or a signal.
 #pragma once
 

@@ -16,6 +16,8 @@ std::string_view DetailedStateName(DetailedState state) {
       return "SYNCED_TABLE_ONLINE_CONTINUOUS_UPDATE";
     case DetailedState::kOnlinePipelineFailed:
       return "SYNCED_TABLE_ONLINE_PIPELINE_FAILED";
+    case DetailedState::kOnline:
+      return "SYNCED_TABLE_ONLINE";
     case DetailedState::kOffline:
       return "SYNCED_TABLE_OFFLINE";
     case DetailedState::kOfflineFailed:
@@ -28,7 +30,7 @@ DetailedState ParseDetailedState(std::string_view name) {
   for (auto s : {DetailedState::kProvisioning, DetailedState::kProvisioningInitialSnapshot,
                  DetailedState::kOnlineNoPendingUpdate, DetailedState::kOnlineTriggeredUpdate,
                  DetailedState::kOnlineContinuousUpdate, DetailedState::kOnlinePipelineFailed,
-                 DetailedState::kOffline, DetailedState::kOfflineFailed}) {
+                 DetailedState::kOnline, DetailedState::kOffline, DetailedState::kOfflineFailed}) {
     if (DetailedStateName(s) == name) return s;
   }
   return DetailedState::kOffline;
@@ -40,6 +42,7 @@ bool IsOnline(DetailedState state) {
     case DetailedState::kOnlineTriggeredUpdate:
     case DetailedState::kOnlineContinuousUpdate:
     case DetailedState::kOnlinePipelineFailed:
+    case DetailedState::kOnline:
       return true;
     default:
       return false;

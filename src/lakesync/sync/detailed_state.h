@@ -12,6 +12,7 @@ enum class DetailedState {
   kOnlineTriggeredUpdate,        // a triggered (or snapshot) run is in progress
   kOnlineContinuousUpdate,       // a continuous pipeline is applying changes
   kOnlinePipelineFailed,         // the last run failed; the target keeps its last good data
+  kOnline,                       // serving, its pipeline stopped (pipelines API stop)
   kOffline,                      // stopped
   kOfflineFailed,                // failed before the target had any data
 };

@@ -33,7 +33,8 @@ Status CopyBatches(pg::Connection& conn, const pg::QualifiedName& table,
 }  // namespace
 
 Result<IncrementalResult> ApplyIncremental(pg::Connection& conn, const SyncedTableState& state,
-                                           const delta::Snapshot& end, const Limits& limits) {
+                                           const delta::Snapshot& end, const Limits& limits,
+                                           const std::function<Status()>& keep_going) {
   const auto started = std::chrono::steady_clock::now();
   const SyncedTableSpec& spec = state.spec;
   IncrementalResult result;
@@ -144,6 +145,7 @@ Result<IncrementalResult> ApplyIncremental(pg::Connection& conn, const SyncedTab
   }
   result.row_count = state.synced_row_count + result.run.rows_inserted - result.run.rows_deleted;
   LAKESYNC_RETURN_NOT_OK(conn.Exec(kBecomeSelfSql));
+  if (keep_going) LAKESYNC_RETURN_NOT_OK(keep_going());
   StateStore store(conn);
   LAKESYNC_RETURN_NOT_OK(store.CommitVersion(spec.name, end.version(), state.last_processed_version,
                                              result.row_count));

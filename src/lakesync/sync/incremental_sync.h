@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 
 #include "lakesync/common/result.h"
 #include "lakesync/delta/snapshot.h"
@@ -26,13 +27,16 @@ struct IncrementalResult {
 };
 
 /// Applies the changes of versions (last_processed_version, end.version()] to the target,
-/// after checking that the synced data is within `limits` (capacity).
+/// after checking that the synced data is within `limits` (capacity). `keep_going`, when set,
+/// is asked inside the transaction just before the commit; its error rolls the batch back (a
+/// canceled run).
 /// REQUIRES: the target exists with its primary key; state.last_processed_version is set.
 /// Errors: Conflict PRIMARY_KEY_CONSTRAINT_VIOLATION for duplicate keys; InvalidArgument for
 /// non-additive schema changes, values PostgreSQL refuses and a target over its capacity
 /// limit; NotFound for vacuumed files or a cleaned-up log; Conflict when another process
 /// advanced the version meanwhile.
 Result<IncrementalResult> ApplyIncremental(pg::Connection& conn, const SyncedTableState& state,
-                                           const delta::Snapshot& end, const Limits& limits = {});
+                                           const delta::Snapshot& end, const Limits& limits = {},
+                                           const std::function<Status()>& keep_going = {});
 
 }  // namespace lakesync::sync

@@ -37,14 +37,16 @@ struct Candidate {
   DetailedState state = DetailedState::kProvisioning;
   int64_t last_start_ms = 0;  // last run's start, or creation
   int64_t now_ms = 0;
-  bool queued = false;  // an update request waits
+  bool queued = false;   // an update request waits
+  bool stopped = false;  // the pipeline was stopped (pipeline_control.h)
 };
 
 constexpr std::string_view kCandidatesSql =
     "SELECT name, source, scheduling_policy, schedule, last_processed_version, detailed_state, "
     "(extract(epoch FROM coalesce(last_sync_start, created_at)) * 1000)::bigint, "
     "(extract(epoch FROM clock_timestamp()) * 1000)::bigint, EXISTS (SELECT 1 FROM "
-    "lakesync.update_requests u WHERE u.name = t.name AND u.state = 'QUEUED') FROM "
+    "lakesync.update_requests u WHERE u.name = t.name AND u.state = 'QUEUED'), "
+    "stop_requested_at IS NOT NULL FROM "
     "lakesync.synced_tables t WHERE $1::text IS NULL OR name = $1 ORDER BY name";
 
 Result<std::vector<Candidate>> LoadCandidates(pg::Connection& conn,
@@ -64,6 +66,7 @@ Result<std::vector<Candidate>> LoadCandidates(pg::Connection& conn,
     LAKESYNC_ASSIGN_OR_RETURN(c.last_start_ms, r.GetInt64(i, 6));
     LAKESYNC_ASSIGN_OR_RETURN(c.now_ms, r.GetInt64(i, 7));
     c.queued = r.Get(i, 8) == "t";
+    c.stopped = r.Get(i, 9) == "t";
     out.push_back(std::move(c));
   }
   return out;
@@ -71,7 +74,7 @@ Result<std::vector<Candidate>> LoadCandidates(pg::Connection& conn,
 
 // Whether the table needs a run now. `why` says which reason, for the log.
 bool IsDue(const Candidate& c, std::string& why) {
-  if (c.policy == SchedulingPolicy::kContinuous) {
+  if (c.policy == SchedulingPolicy::kContinuous && !c.stopped) {
     why = "continuous";
     return true;
   }
@@ -79,9 +82,11 @@ bool IsDue(const Candidate& c, std::string& why) {
     why = "update requested";
     return true;
   }
-  // An initial load that never ran, or whose process died, is picked up.
-  if (!c.last_processed_version && (c.state == DetailedState::kProvisioning ||
-                                    c.state == DetailedState::kProvisioningInitialSnapshot)) {
+  if (c.policy == SchedulingPolicy::kContinuous) return false;  // stopped
+  // An initial load that never ran, or whose process died, is picked up unless stopped.
+  if (!c.last_processed_version && !c.stopped &&
+      (c.state == DetailedState::kProvisioning ||
+       c.state == DetailedState::kProvisioningInitialSnapshot)) {
     why = "initial load";
     return true;
   }
@@ -286,6 +291,11 @@ class TargetLoop {
                   {{"database", database_}, {"table", c.name}});
         w.stop = true;
         w.pause = true;
+      } else if (w.policy == SchedulingPolicy::kContinuous && c.stopped && !w.stop) {
+        log::Info("pipeline stopped; ending the continuous pipeline",
+                  {{"database", database_}, {"table", c.name}});
+        w.stop = true;
+        w.pause = true;
       } else if (c.queued && c.policy == SchedulingPolicy::kContinuous) {
         w.pause = true;  // a continuous pipeline takes a requested update between two runs
       }
@@ -364,6 +374,9 @@ class TargetLoop {
         log::Warn("continuous pipeline ended", {{"table", w.table}, {"error", st}});
         break;
       }
+      // Ended by a stop through the API rather than a pause: the pipeline stays down.
+      auto now = (*engine)->Get(w.table);
+      if (!now.ok() || now->stop_requested_at) break;
     }
     w.done = true;
   }

@@ -355,6 +355,7 @@ Result<SnapshotLoadResult> LoadSnapshot(const SnapshotLoadOptions& options,
   Status st = FillSideTable(*conn, options, *snapshot, load, result);
   result.copy_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - copy_started).count();
+  if (st.ok() && options.keep_going) st = options.keep_going();
   if (st.ok()) st = SwapIn(*conn, options, target, load, old, before_commit, result);
   if (!st.ok()) {
     // Best effort: when the connection itself failed, the next load drops the side table.

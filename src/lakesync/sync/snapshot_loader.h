@@ -65,6 +65,10 @@ struct SnapshotLoadOptions {
   /// thread that called LoadSnapshot, about every 200 ms while rows are loaded and once when
   /// the last are sent. The rows become visible only when the load commits.
   std::function<void(int64_t rows)> on_rows;
+  /// Asked on the calling thread once the rows are copied, before the key is built and the
+  /// tables swapped (every connection of the load, `connection` included, is idle then); an
+  /// error ends the load with it and leaves the target as it was (a canceled run).
+  std::function<Status()> keep_going;
   /// Capacity limits checked before the load (limits.h).
   Limits limits;
 };

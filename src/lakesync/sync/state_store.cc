@@ -48,7 +48,8 @@ constexpr std::string_view kSelectState =
     "synced_row_count, "
     "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
     "pipeline_id::text, schedule, rows_done, rows_total, rows_per_second::text, "
-    "max_connections "
+    "max_connections, "
+    "to_char(stop_requested_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') "
     "FROM lakesync.synced_tables";
 
 Result<SyncedTableState> StateFromRow(const pg::QueryResult& r, int row) {
@@ -73,6 +74,7 @@ Result<SyncedTableState> StateFromRow(const pg::QueryResult& r, int row) {
   s.rows_total = OptionalInt(r, row, 17);
   s.rows_per_second = std::stod(std::string(r.Get(row, 18)));
   s.spec.max_connections = static_cast<int>(OptionalInt(r, row, 19).value_or(16));
+  s.stop_requested_at = r.GetOptional(row, 20);
   return s;
 }
 
@@ -110,6 +112,7 @@ CREATE TABLE IF NOT EXISTS lakesync.update_requests (
 );
 CREATE INDEX IF NOT EXISTS update_requests_open ON lakesync.update_requests (name)
   WHERE state IN ('QUEUED', 'RUNNING');
+ALTER TABLE lakesync.synced_tables ADD COLUMN IF NOT EXISTS stop_requested_at timestamptz;
 )sql";
 
 // True when the schema already has the newest objects: then EnsureSchema takes no lock, as
@@ -117,7 +120,7 @@ CREATE INDEX IF NOT EXISTS update_requests_open ON lakesync.update_requests (nam
 constexpr std::string_view kIsCurrent =
     "SELECT to_regclass('lakesync.update_requests') IS NOT NULL AND EXISTS (SELECT 1 FROM "
     "pg_attribute WHERE attrelid = to_regclass('lakesync.synced_tables') AND attname = "
-    "'max_connections' AND NOT attisdropped)";
+    "'stop_requested_at' AND NOT attisdropped)";
 
 Status StateStore::EnsureSchema() {
   LAKESYNC_ASSIGN_OR_RETURN(auto current, conn_.Query(kIsCurrent));
@@ -282,6 +285,26 @@ Status StateStore::CommitVersion(const std::string& name, int64_t version,
       "synced table {}: the last processed version changed while this sync ran (another "
       "lakesync process synced it); this run's changes were rolled back",
       name);
+}
+
+Status StateStore::SetEndState(const std::string& name, DetailedState state,
+                               const std::string& message) {
+  // One statement, so a stop that commits while the run ends is never missed: whichever of the
+  // two updates the row second sees the other's change (pipeline_control.cc does the same).
+  LAKESYNC_ASSIGN_OR_RETURN(
+      auto r,
+      conn_.Query(
+          "UPDATE lakesync.synced_tables SET (detailed_state, message) = (SELECT CASE "
+          "WHEN stopped THEN $4 ELSE $2 END, CASE WHEN stopped THEN 'continuous pipeline "
+          "stopped at version ' || coalesce(last_processed_version::text, 'none') || '; "
+          "start an update to resume it' ELSE $3 END FROM (SELECT scheduling_policy = "
+          "'CONTINUOUS' AND stop_requested_at IS NOT NULL AND $2::text = $5::text AS stopped) s), "
+          "updated_at = clock_timestamp() WHERE name = $1",
+          {name, std::string(DetailedStateName(state)), message,
+           std::string(DetailedStateName(DetailedState::kOnline)),
+           std::string(DetailedStateName(DetailedState::kOnlineNoPendingUpdate))}));
+  if (r.affected_rows() == 0) return Status::NotFound("synced table {} does not exist", name);
+  return Status::OK();
 }
 
 Status StateStore::SetProgress(const std::string& name, int64_t rows_done,

@@ -33,6 +33,9 @@ struct SyncedTableState {
   int64_t rows_done = 0;
   std::optional<int64_t> rows_total;
   double rows_per_second = 0;
+  /// When the pipeline was stopped (pipeline_control.h), ISO-8601 UTC; cleared when an update
+  /// is requested. While set, no continuous run and no automatic initial load.
+  std::optional<std::string> stop_requested_at;
 };
 
 /// One run of a pipeline, for the run history.
@@ -81,6 +84,9 @@ class StateStore {
   /// lost its lease never commits (Conflict "lease lost").
   Status CommitVersion(const std::string& name, int64_t version,
                        std::optional<int64_t> expected_previous, int64_t row_count);
+  /// Sets the state a run ended in. A CONTINUOUS table whose pipeline was stopped meanwhile
+  /// gets SYNCED_TABLE_ONLINE and a message saying so instead of ONLINE_NO_PENDING_UPDATE.
+  Status SetEndState(const std::string& name, DetailedState state, const std::string& message);
   /// Records the progress of the run in flight.
   Status SetProgress(const std::string& name, int64_t rows_done, std::optional<int64_t> rows_total,
                      double rows_per_second);

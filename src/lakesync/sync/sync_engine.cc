@@ -12,6 +12,7 @@
 #include "lakesync/sync/incremental_sync.h"
 #include "lakesync/sync/key_columns.h"
 #include "lakesync/sync/lease.h"
+#include "lakesync/sync/pipeline_control.h"
 #include "lakesync/sync/read_only.h"
 #include "lakesync/sync/snapshot_loader.h"
 #include "lakesync/sync/sync_metrics.h"
@@ -80,6 +81,29 @@ class ProgressReporter {
 
 }  // namespace
 
+// Gives up a run whose pipeline was stopped after it began: asked when a snapshot's rows are
+// copied (not while they are: the load's COPYs use the engine's connection), and in the
+// transaction that would commit the run.
+class RunStopCheck {
+ public:
+  explicit RunStopCheck(std::string table) : table_(std::move(table)) {}
+
+  /// Conflict "canceled" once the pipeline was stopped. REQUIRES: `conn` is idle or in the
+  /// run's commit transaction.
+  Status Check(pg::Connection& conn) {
+    LAKESYNC_ASSIGN_OR_RETURN(bool stopped, StoppedSinceRunBegan(conn, table_));
+    if (!stopped) return Status::OK();
+    canceled_ = true;
+    return Status::Conflict(
+        "update of {} canceled: its pipeline was stopped; nothing of this run was applied", table_);
+  }
+  bool canceled() const { return canceled_; }
+
+ private:
+  std::string table_;
+  bool canceled_ = false;
+};
+
 Status CheckChangeDataFeed(const std::string& source,
                            const std::map<std::string, std::string>& configuration) {
   auto it = configuration.find("delta.enableChangeDataFeed");
@@ -147,7 +171,7 @@ Result<SyncedTableState> SyncEngine::Register(const SyncedTableSpec& requested) 
 }
 
 Result<SyncRun> SyncEngine::RunSnapshot(const SyncedTableState& state,
-                                        const SyncOptions& sync_options) {
+                                        const SyncOptions& sync_options, RunStopCheck& stop) {
   // The version is pinned so that the estimate of rows (for progress) is of what is loaded.
   LAKESYNC_ASSIGN_OR_RETURN(auto snapshot, OpenLatest(state.spec.source));
   ProgressReporter progress(store_, state.spec.name, sync_options, EstimateRows(*snapshot));
@@ -167,8 +191,10 @@ Result<SyncRun> SyncEngine::RunSnapshot(const SyncedTableState& state,
   options.connection = conn_.get();
   options.limits = limits_;
   options.on_rows = [&progress](int64_t rows) { progress.Report(rows); };
+  options.keep_going = [&] { return stop.Check(*conn_); };
   snapshot.reset();
   auto loaded = LoadSnapshot(options, [&](pg::Connection& conn, const SnapshotLoadResult& r) {
+    LAKESYNC_RETURN_NOT_OK(stop.Check(conn));
     if (!sync_options.lease_holder.empty()) {
       LAKESYNC_RETURN_NOT_OK(SetFenceHolder(conn, sync_options.lease_holder, /*local=*/true));
     }
@@ -198,6 +224,23 @@ Status SyncEngine::Fail(const SyncedTableState& state, const Status& error, Sync
                                                             : DetailedState::kOfflineFailed;
   // Recording the failure is best effort: the connection itself may be what failed.
   (void)store_.SetState(state.spec.name, failed, error.ToString());
+  (void)store_.RecordRun(state.spec.name, run);
+  return error;
+}
+
+Status SyncEngine::Cancel(const SyncedTableState& state, const Status& error, SyncRun run) {
+  run.error = error.ToString();
+  // A CONTINUOUS table becomes SYNCED_TABLE_ONLINE (SetEndState); best effort, as in Fail.
+  if (state.last_processed_version) {
+    (void)store_.SetEndState(
+        state.spec.name, DetailedState::kOnlineNoPendingUpdate,
+        fmt::format("update canceled: the pipeline was stopped; the table keeps version {}",
+                    *state.last_processed_version));
+  } else {
+    (void)store_.SetEndState(
+        state.spec.name, DetailedState::kProvisioning,
+        "initial load canceled: the pipeline was stopped; start an update to load the table");
+  }
   (void)store_.RecordRun(state.spec.name, run);
   return error;
 }
@@ -247,7 +290,8 @@ Result<SyncRun> SyncEngine::Sync(const std::string& name, const SyncOptions& req
                              {"full_refresh", run_options.full_refresh},
                              {"from_version", state.last_processed_version.value_or(-1)}});
   const auto started = std::chrono::steady_clock::now();
-  Result<SyncRun> run = RunLocked(state, run_options);
+  RunStopCheck stop(table);
+  Result<SyncRun> run = RunLocked(state, run_options, stop);
   SyncRun measured = run.ok() ? *run : SyncRun{};
   if (!run.ok()) {
     measured.mode =
@@ -256,7 +300,8 @@ Result<SyncRun> SyncEngine::Sync(const std::string& name, const SyncOptions& req
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   }
   RecordRunMetrics(database_, table, measured, run.status());
-  (void)FinishUpdates(*conn_, claimed, run.status(), run.ok() ? RunSummary(*run) : "");
+  (void)FinishUpdates(*conn_, claimed, run.status(), run.ok() ? RunSummary(*run) : "",
+                      stop.canceled());
   if (run.ok()) {
     log::Info("sync finished", {{"database", database_},
                                 {"table", table},
@@ -266,13 +311,16 @@ Result<SyncRun> SyncEngine::Sync(const std::string& name, const SyncOptions& req
                                 {"updated", run->rows_updated},
                                 {"deleted", run->rows_deleted},
                                 {"seconds", run->seconds}});
+  } else if (stop.canceled()) {
+    log::Info("sync canceled: pipeline stopped", {{"database", database_}, {"table", table}});
   } else {
     log::Error("sync failed", {{"database", database_}, {"table", table}, {"error", run.status()}});
   }
   return run;
 }
 
-Result<SyncRun> SyncEngine::RunLocked(const SyncedTableState& state, const SyncOptions& options) {
+Result<SyncRun> SyncEngine::RunLocked(const SyncedTableState& state, const SyncOptions& options,
+                                      RunStopCheck& stop) {
   const bool initial = !state.last_processed_version.has_value();
   const DetailedState running = initial ? DetailedState::kProvisioningInitialSnapshot
                                         : (state.spec.policy == SchedulingPolicy::kContinuous
@@ -289,8 +337,9 @@ Result<SyncRun> SyncEngine::RunLocked(const SyncedTableState& state, const SyncO
       LAKESYNC_ASSIGN_OR_RETURN(auto snapshot, OpenLatest(state.spec.source));
       // No check of the latest version's change data feed here: the change scan checks every
       // version of the range and names the one where the feed was switched off.
-      LAKESYNC_ASSIGN_OR_RETURN(IncrementalResult inc,
-                                ApplyIncremental(*conn_, state, *snapshot, limits_));
+      LAKESYNC_ASSIGN_OR_RETURN(
+          IncrementalResult inc,
+          ApplyIncremental(*conn_, state, *snapshot, limits_, [&] { return stop.Check(*conn_); }));
       if (!inc.needs_full_refresh) {
         run = inc.run;
         ProgressReporter(store_, state.spec.name, options, -1)
@@ -299,14 +348,14 @@ Result<SyncRun> SyncEngine::RunLocked(const SyncedTableState& state, const SyncO
         return Status::OK();
       }
     }
-    LAKESYNC_ASSIGN_OR_RETURN(run, RunSnapshot(state, options));
+    LAKESYNC_ASSIGN_OR_RETURN(run, RunSnapshot(state, options, stop));
     RecordTargetRows(database_, state.spec.name, run.rows_inserted);
     return Status::OK();
   };
   Status st = attempt();
-  if (!st.ok()) return Fail(state, st, run, options);
+  if (!st.ok()) return stop.canceled() ? Cancel(state, st, run) : Fail(state, st, run, options);
   LAKESYNC_RETURN_NOT_OK(
-      store_.SetState(state.spec.name, DetailedState::kOnlineNoPendingUpdate, RunSummary(run)));
+      store_.SetEndState(state.spec.name, DetailedState::kOnlineNoPendingUpdate, RunSummary(run)));
   LAKESYNC_RETURN_NOT_OK(store_.RecordRun(state.spec.name, run));
   return run;
 }

@@ -2,10 +2,12 @@
 // one place that moves a synced table through its states: PROVISIONING -> initial snapshot ->
 // ONLINE, each run (a snapshot for SNAPSHOT tables and full refreshes; the change data feed
 // for TRIGGERED and CONTINUOUS ones) -> ONLINE_NO_PENDING_UPDATE or ONLINE_PIPELINE_FAILED with
-// the error as message; a failed first load leaves OFFLINE_FAILED. A run holds the table's run
-// lock (a session advisory lock), so two processes never sync one table at once, claims the
-// update requests queued for it (update_request.h), reports progress, and records metrics
-// (sync_metrics.h).
+// the error as message; a failed first load leaves OFFLINE_FAILED. A run whose pipeline is
+// stopped meanwhile (pipeline_control.h) rolls back and ends as Conflict "canceled", the table
+// keeping its rows and, for a CONTINUOUS one, showing SYNCED_TABLE_ONLINE. A run holds the
+// table's run lock (a session advisory lock), so two processes never sync one table at once,
+// claims the update requests queued for it (update_request.h), reports progress, and records
+// metrics (sync_metrics.h).
 // Thread-safety: none; one engine per thread (it owns one connection).
 #pragma once
 
@@ -23,6 +25,8 @@
 #include "lakesync/sync/synced_table_spec.h"
 
 namespace lakesync::sync {
+
+class RunStopCheck;  // sync_engine.cc: gives up a run whose pipeline was stopped
 
 /// How far a run is.
 struct SyncProgress {
@@ -93,10 +97,14 @@ class SyncEngine {
  private:
   SyncEngine(std::string conninfo, std::unique_ptr<pg::Connection> conn)
       : conninfo_(std::move(conninfo)), conn_(std::move(conn)), store_(*conn_) {}
-  Result<SyncRun> RunLocked(const SyncedTableState& state, const SyncOptions& options);
-  Result<SyncRun> RunSnapshot(const SyncedTableState& state, const SyncOptions& options);
+  Result<SyncRun> RunLocked(const SyncedTableState& state, const SyncOptions& options,
+                            RunStopCheck& stop);
+  Result<SyncRun> RunSnapshot(const SyncedTableState& state, const SyncOptions& options,
+                              RunStopCheck& stop);
   Status Fail(const SyncedTableState& state, const Status& error, SyncRun run,
               const SyncOptions& options);
+  /// Records a run given up because its pipeline was stopped: the target keeps its rows.
+  Status Cancel(const SyncedTableState& state, const Status& error, SyncRun run);
 
   std::string conninfo_;
   std::string database_;

@@ -14,7 +14,10 @@
 
 namespace lakesync::sync {
 
-enum class UpdateState { kQueued, kRunning, kCompleted, kFailed };
+/// Databricks' UpdateInfo states lakesync uses: QUEUED until a run claims the request,
+/// RUNNING, STOPPING once the pipeline was stopped while it ran, then COMPLETED, FAILED or
+/// CANCELED (stopped before it committed, or before it began).
+enum class UpdateState { kQueued, kRunning, kStopping, kCompleted, kFailed, kCanceled };
 std::string_view UpdateStateName(UpdateState state);  // "QUEUED", "RUNNING", ...
 
 struct UpdateRequest {
@@ -29,13 +32,28 @@ struct UpdateRequest {
 };
 
 /// Queues an update of synced table `name` ("schema.table" as stored) and returns its update
-/// id. NotFound when there is no such synced table.
+/// id; a stopped pipeline (pipeline_control.h) starts again. NotFound when there is no such
+/// synced table.
 Result<std::string> RequestUpdate(pg::Connection& conn, const std::string& name, bool full_refresh);
 /// The request with id `update_id`. NotFound when there is none.
 Result<UpdateRequest> GetUpdate(pg::Connection& conn, const std::string& update_id);
 /// The requests of one table, newest first.
 Result<std::vector<UpdateRequest>> ListUpdates(pg::Connection& conn, const std::string& name,
                                                int limit = 20);
+
+/// One page of a table's requests, newest first (Databricks' ListUpdates).
+struct UpdatePage {
+  std::vector<UpdateRequest> updates;
+  std::optional<std::string> next_page_token;  // older requests remain
+  std::optional<std::string> prev_page_token;  // newer requests remain
+};
+/// At most `max_results` requests of `name` after (or, for a prev token, before) the page
+/// `page_token` names, stopping at `until_update_id` (included) when given. Tokens name a
+/// request, so pages stay right while new requests arrive. InvalidArgument for a token this
+/// function did not make.
+Result<UpdatePage> ListUpdatePage(pg::Connection& conn, const std::string& name, int max_results,
+                                  const std::string& page_token,
+                                  const std::string& until_update_id);
 /// Tables with a queued request.
 Result<std::vector<std::string>> TablesWithQueuedUpdates(pg::Connection& conn);
 
@@ -45,10 +63,12 @@ struct ClaimedUpdates {
   bool full_refresh = false;  // any of them asked for one
 };
 /// Marks the queued requests of `name` (and RUNNING ones, which a run that died left behind)
-/// as RUNNING. REQUIRES: the caller holds the table's run lock (no other sync is running).
+/// as RUNNING; STOPPING ones a dead run left behind become CANCELED. REQUIRES: the caller holds the
+/// table's run lock (no other sync is running).
 Result<ClaimedUpdates> ClaimUpdates(pg::Connection& conn, const std::string& name);
-/// Settles claimed requests: COMPLETED with `message`, or FAILED with the error.
+/// Settles claimed requests: COMPLETED with `message`, CANCELED when `canceled`, or FAILED
+/// with the error.
 Status FinishUpdates(pg::Connection& conn, const ClaimedUpdates& claimed, const Status& outcome,
-                     const std::string& message);
+                     const std::string& message, bool canceled = false);
 
 }  // namespace lakesync::sync
