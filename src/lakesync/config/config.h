@@ -31,13 +31,12 @@ struct Instance {
   /// this many per process, and a snapshot load opens extra connections only while every
   /// lakesync connection on the server (any process) stays within it (README, Configuration).
   int max_connections = 8;
-  /// Capacity limits (bytes, decimal units; 0 turns one off) and load tuning. Unset: the sync
-  /// engine's defaults (2 TB of synced data, a warning above 1 TB for one table, 3 spare
-  /// connections, 32 MiB of source data per load connection).
-  std::optional<int64_t> max_synced_bytes;
-  std::optional<int64_t> warn_table_bytes;
-  std::optional<int> spare_connections;
-  std::optional<int64_t> load_bytes_per_connection;
+  /// Capacity limits (bytes; 0 turns one off) and load tuning. Unset: the sync engine's
+  /// defaults (sync/limits.h).
+  std::optional<int64_t> max_synced_bytes;           // max_synced_data (default 2 TB)
+  std::optional<int64_t> warn_table_bytes;           // warn_table_size (default 1 TB)
+  std::optional<int> spare_connections;              // spare_connections (default 3)
+  std::optional<int64_t> load_bytes_per_connection;  // load_bytes_per_connection (32 MiB)
 };
 
 /// "2TB", "500 GB", "1.5TB", "32MiB" or a plain count of bytes -> bytes. Units are decimal
