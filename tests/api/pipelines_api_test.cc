@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "api_server_fixture.h"
 #include "lakesync/pg/connection.h"
 
@@ -89,7 +91,7 @@ class PipelinesApiTest : public testing::ApiServerTest {
   std::unique_ptr<pg::Connection> blocker_;
 };
 
-TEST_F(PipelinesApiTest, GetShowsThePipelineAndUpdatesPageNewestFirstBothWays) {
+TEST_F(PipelinesApiTest, GetShowsThePipelineItsUpdatesPagedBothWaysAndAFailure) {
   ASSERT_NE(MakeTable("p", 100), nullptr);
   const std::string id = CreateOnline("p");
   ASSERT_FALSE(id.empty());
@@ -140,6 +142,19 @@ TEST_F(PipelinesApiTest, GetShowsThePipelineAndUpdatesPageNewestFirstBothWays) {
   EXPECT_TRUE(back.Str("/next_page_token"));
   EXPECT_FALSE(back.Str("/prev_page_token"));
   EXPECT_EQ(page("until_update_id=" + ids[1]).Size("/updates"), 2u);
+
+  // A failed run makes the pipeline FAILED; a stop then leaves it IDLE, which is what the SDKs'
+  // stop(...).wait() waits for.
+  std::filesystem::rename(lake_ + "/gold/p", lake_ + "/gold/p_gone");
+  ASSERT_EQ(WaitForUpdate(id, StartUpdate(id)), "FAILED");
+  EXPECT_TRUE(WaitUntil([&] { return GetPipeline(id).Str("/state") == "FAILED"; }));
+  JsonDoc failed = GetPipeline(id);
+  EXPECT_EQ(failed.Str("/health"), "UNHEALTHY");
+  EXPECT_NE(failed.Str("/cause").value_or("").find("gold/p"), std::string::npos);
+  auto stop = client_->Post("/api/2.0/pipelines/" + id + "/stop", "", "text/plain");
+  ASSERT_TRUE(stop);
+  EXPECT_EQ(stop->status, 200) << stop->body;
+  EXPECT_EQ(GetPipeline(id).Str("/state"), "IDLE");
 
   auto bad_token = client_->Get("/api/2.0/pipelines/" + id + "/updates?page_token=zzz");
   ASSERT_TRUE(bad_token);
