@@ -237,5 +237,90 @@ TEST(S3TablesTest, EveryTableLatestSnapshotReadsTheSameThroughS3) {
   EXPECT_GT(same_rows, 150);  // of the 224 tables swept
 }
 
+// Data files open with the size their add action gives, so a scan sends no HEAD request (one
+// round trip per file saved); an object of another size then fails naming both sizes, and a
+// missing one NotFound naming it (for a change range: the VACUUM advice), as from local disk.
+TEST(S3TablesTest, DataFilesOpenWithoutAHeadRequestAndAWrongSizeOrMissingFileFailsNamingIt) {
+  const std::string shared = testing::SharedTablesDir();
+  if (shared.empty()) GTEST_SKIP() << "LAKESYNC_SHARED_DIR/delta-tables not found";
+  auto server = testing::S3Server::Start({"lakesync"});
+  if (!server.ok() && server.status().IsNotFound()) GTEST_SKIP() << server.status();
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto s3 = storage::S3FileSystem::Make((*server)->Options());
+  ASSERT_TRUE(s3.ok()) << s3.status();
+  auto local = std::make_shared<storage::LocalFileSystem>();
+  testing::TempDir tmp;
+  const fs::path source = fs::path(shared) / "delta-kernel-rs/unpacked/data/cdf-table";
+  ASSERT_TRUE(fs::exists(source)) << source;
+  const std::string local_root = tmp.path() + "/t";
+  const std::string s3_root = "s3://lakesync/t";
+  fs::copy(source, local_root, fs::copy_options::recursive);
+  int data_files = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(local_root)) {
+    if (!entry.is_regular_file()) continue;
+    const std::string rel = fs::relative(entry.path(), local_root).string();
+    std::ifstream in(entry.path(), std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), {});
+    ASSERT_TRUE((*s3)->WriteFile(s3_root + "/" + rel, bytes).ok());
+    if (rel.ends_with(".parquet") && !rel.starts_with("_change_data")) ++data_files;
+  }
+
+  const int64_t heads = (*s3)->client().requests("HEAD");
+  const int64_t gets = (*s3)->client().requests("GET");
+  const Read latest = SnapshotRows(*s3, s3_root, {});
+  ASSERT_TRUE(latest.status.ok()) << latest.status;
+  EXPECT_FALSE(latest.rows.empty());
+  EXPECT_EQ((*s3)->client().requests("HEAD") - heads, 0);
+  EXPECT_GT((*s3)->client().requests("GET") - gets, data_files / 2);
+  ExpectSame(SnapshotRows(local, local_root, {}), latest, "latest");
+
+  // A data file of version 0, still live, missing: NotFound naming it, and for a change range
+  // that reads it, the VACUUM advice.
+  const std::string missing =
+      "birthday=2023-12-25/part-00007-8cd4b5a3-b4dd-4bbc-8bb3-721fa82961c6.c000.snappy.parquet";
+  ASSERT_TRUE(fs::exists(fs::path(local_root) / missing));
+  fs::rename(fs::path(local_root) / missing, tmp.path() + "/kept.parquet");
+  ASSERT_TRUE((*s3)->DeleteFile(s3_root + "/" + missing).ok());
+  using Store = std::pair<std::shared_ptr<storage::FileSystem>, std::string>;
+  for (const auto& [store, root] : {std::pair<std::string, Store>{"local", {local, local_root}},
+                                    std::pair<std::string, Store>{"S3", {*s3, s3_root}}}) {
+    const Read snapshot = SnapshotRows(root.first, root.second, {});
+    EXPECT_TRUE(snapshot.status.IsNotFound()) << store << ": " << snapshot.status;
+    EXPECT_TRUE(testing::Has(snapshot.status.message(), missing)) << snapshot.status;
+    const Read changes = ChangeRows(root.first, root.second, 0);
+    EXPECT_TRUE(changes.status.IsNotFound()) << store << ": " << changes.status;
+    EXPECT_TRUE(testing::Has(changes.status.message(), missing)) << changes.status;
+    EXPECT_TRUE(testing::Has(changes.status.message(), "VACUUM")) << changes.status;
+  }
+  fs::rename(tmp.path() + "/kept.parquet", fs::path(local_root) / missing);
+  std::ifstream kept(fs::path(local_root) / missing, std::ios::binary);
+  ASSERT_TRUE((*s3)
+                  ->WriteFile(s3_root + "/" + missing,
+                              std::string((std::istreambuf_iterator<char>(kept)), {}))
+                  .ok());
+
+  // One replaced by a longer one: both stores refuse it, naming it and both sizes.
+  const std::string longer =
+      "birthday=2023-12-22/part-00000-592a7e14-f790-4236-9c61-120d006eb3b8.c000.snappy.parquet";
+  const int64_t size = static_cast<int64_t>(fs::file_size(fs::path(local_root) / longer));
+  {
+    std::ofstream out(fs::path(local_root) / longer, std::ios::binary | std::ios::app);
+    out << "0123456789";
+  }
+  std::ifstream in(fs::path(local_root) / longer, std::ios::binary);
+  ASSERT_TRUE(
+      (*s3)
+          ->WriteFile(s3_root + "/" + longer, std::string((std::istreambuf_iterator<char>(in)), {}))
+          .ok());
+  for (const auto& [store, read] : {std::pair{"local", SnapshotRows(local, local_root, {})},
+                                    std::pair{"S3", SnapshotRows(*s3, s3_root, {})}}) {
+    EXPECT_TRUE(read.status.IsCorruption()) << store << ": " << read.status;
+    EXPECT_TRUE(testing::Has(read.status.message(), longer)) << read.status;
+    EXPECT_TRUE(testing::Has(read.status.message(),
+                             std::to_string(size + 10) + " bytes, not the " + std::to_string(size)))
+        << store << ": " << read.status;
+  }
+}
+
 }  // namespace
 }  // namespace lakesync

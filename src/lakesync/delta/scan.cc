@@ -70,20 +70,26 @@ Status ScanIterator::State::OpenNextFile() {
     if (!rows.ok()) return rows.status().WithContext(fmt::format("data file {}", file_path));
     only = std::move(rows).value();
   }
-  auto opened = plan->fs->OpenForRead(file_path);
-  if (!opened.ok()) {
-    if (task.commit_version >= 0 && opened.status().IsNotFound()) {
+  // A missing file of a change range was most likely vacuumed; opened with the size its action
+  // gives (no HEAD request on object stores), it shows missing at the footer read.
+  auto failed = [&](const Status& st) {
+    if (task.commit_version >= 0 && st.IsNotFound()) {
       return Status::NotFound(
           "the changes of version {} of Delta table {} cannot be read: file {} is missing "
           "(removed by VACUUM after its retention period?); a full refresh is needed",
           task.commit_version, plan->table_root, file_path);
     }
-    return opened.status().WithContext(fmt::format("data file {}", file_path));
-  }
+    return st.WithContext(fmt::format("data file {}", file_path));
+  };
+  // A size below the smallest Parquet file (magic, footer length, magic: 12 bytes) is wrong
+  // whatever the file holds; the store is asked then, so a missing file still reads as missing.
+  auto opened = file->size >= 12 ? plan->fs->OpenForReadKnownSize(file_path, file->size)
+                                 : plan->fs->OpenForRead(file_path);
+  if (!opened.ok()) return failed(opened.status());
   std::shared_ptr<storage::RandomAccessFile> handle = std::move(opened).value();
   auto parsed = parquet::FileReader::Open(std::move(handle),
                                           parquet::ReaderOptions{plan->options.num_threads});
-  if (!parsed.ok()) return parsed.status().WithContext(fmt::format("data file {}", file_path));
+  if (!parsed.ok()) return failed(parsed.status());
   reader = std::move(parsed).value();
 
   const std::vector<Field>& file_fields = reader->schema();

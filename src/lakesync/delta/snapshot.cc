@@ -80,10 +80,8 @@ namespace {
 // The version _last_checkpoint points at, or nullopt when it is absent or unreadable: it is
 // only a hint for where to start listing, so a corrupt one is ignored.
 std::optional<int64_t> LastCheckpointHint(storage::FileSystem& fs, const std::string& log_dir) {
-  const std::string path = storage::JoinPath(log_dir, "_last_checkpoint");
-  auto info = fs.GetFileInfo(path);
-  if (!info.ok() || !info->exists || info->is_dir) return std::nullopt;
-  auto contents = fs.ReadFile(path);
+  // One read, no existence check first (on object stores that is a request saved).
+  auto contents = fs.ReadFile(storage::JoinPath(log_dir, "_last_checkpoint"));
   if (!contents.ok()) return std::nullopt;
   simdjson::dom::parser parser;
   simdjson::dom::element doc;

@@ -20,6 +20,16 @@ Status RandomAccessFile::ReadRanges(std::span<const ReadRequest> ranges) const {
   return Status::OK();
 }
 
+Result<std::unique_ptr<RandomAccessFile>> FileSystem::OpenForReadKnownSize(const std::string& path,
+                                                                           int64_t size) {
+  LAKESYNC_ASSIGN_OR_RETURN(auto file, OpenForRead(path));
+  if (file->size() != size) {
+    return Status::Corruption("{} has {} bytes, not the {} the table's log gives for it", path,
+                              file->size(), size);
+  }
+  return file;
+}
+
 Result<std::vector<FileInfo>> FileSystem::ListDirAfter(const std::string& dir,
                                                        const std::string& start_after_name) {
   LAKESYNC_ASSIGN_OR_RETURN(auto all, ListDir(dir));

@@ -55,6 +55,12 @@ class FileSystem {
   virtual ~FileSystem() = default;
 
   virtual Result<std::unique_ptr<RandomAccessFile>> OpenForRead(const std::string& path) = 0;
+  /// OpenForRead of a file whose size the caller knows (a Delta add action gives it): object
+  /// stores skip the request for the size (a HEAD per data file). A file of another size is a
+  /// Corruption error naming both sizes; object stores (and a missing object's NotFound) tell
+  /// at the first read.
+  virtual Result<std::unique_ptr<RandomAccessFile>> OpenForReadKnownSize(const std::string& path,
+                                                                         int64_t size);
   /// Information about one path; `exists` is false (and the status OK) when it is absent.
   virtual Result<FileInfo> GetFileInfo(const std::string& path) = 0;
   /// The entries directly inside `dir`, sorted by path; an absent dir lists as empty.

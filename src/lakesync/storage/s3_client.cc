@@ -1,6 +1,7 @@
 #include "lakesync/storage/s3_client.h"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <random>
 #include <thread>
@@ -21,6 +22,7 @@ struct S3Client::Op {
   uint8_t* out = nullptr;
   int64_t out_length = 0;
   int64_t range_offset = 0;
+  int64_t object_size = -1;  // GetRanges' object_size: checked against Content-Range
 
   HttpRequest request;
   HttpResponse response;
@@ -158,6 +160,27 @@ Status S3Client::Classify(const Op& op, int attempt) const {
                                          host_, r.curl_error, tries);
     return r.TransportRetryable() ? Status::Unavailable("{}", what) : Status::IOError("{}", what);
   }
+  if (op.object_size >= 0 && (r.status == 416 || (r.status >= 200 && r.status < 300))) {
+    // "bytes a-b/total"; a 416 ("bytes */total") means the object is shorter than the range.
+    auto header = r.headers.find("content-range");
+    std::string_view range;
+    if (header != r.headers.end()) range = header->second;
+    const size_t slash = range.rfind('/');
+    int64_t total = -1;
+    if (slash != std::string_view::npos) {
+      std::from_chars(range.data() + slash + 1, range.data() + range.size(), total);
+    } else if (auto length = r.headers.find("content-length");
+               r.status == 200 && length != r.headers.end()) {
+      // A store that ignores Range sends the whole object.
+      const std::string& text = length->second;
+      std::from_chars(text.data(), text.data() + text.size(), total);
+    }
+    if (r.status == 416 || (total >= 0 && total != op.object_size)) {
+      return Status::Corruption(
+          "{} has {} bytes, not the {} the table's log gives for it (HTTP {} for {})", op.Name(),
+          total >= 0 ? std::to_string(total) : "fewer", op.object_size, r.status, op.range);
+    }
+  }
   if (r.status >= 200 && r.status < 300) {
     if (op.out != nullptr && r.out_bytes != op.out_length) {
       return Status::Unavailable("GET {} ({}): received {} of {} bytes{}", op.Name(), op.range,
@@ -198,6 +221,8 @@ Status S3Client::Execute(std::span<Op> ops) const {
     for (size_t i : pending) {
       Prepare(ops[i]);
       requests.push_back(&ops[i].request);
+      auto& counter = ops[i].method == "GET" ? gets_ : ops[i].method == "HEAD" ? heads_ : others_;
+      counter.fetch_add(1, std::memory_order_relaxed);
     }
     std::vector<HttpResponse> responses;
     http_->Perform(requests, &responses);
@@ -217,6 +242,12 @@ Status S3Client::Execute(std::span<Op> ops) const {
   }
   for (const Op& op : ops) LAKESYNC_RETURN_NOT_OK(op.status);
   return Status::OK();
+}
+
+int64_t S3Client::requests(std::string_view method) const {
+  if (method == "GET") return gets_.load();
+  if (method == "HEAD") return heads_.load();
+  return others_.load();
 }
 
 Result<S3Client::ObjectHead> S3Client::HeadObject(const std::string& bucket,
@@ -247,7 +278,7 @@ Result<S3Client::ObjectHead> S3Client::HeadObject(const std::string& bucket,
 }
 
 Status S3Client::GetRanges(const std::string& bucket, const std::string& key,
-                           std::span<const Range> ranges) const {
+                           std::span<const Range> ranges, int64_t object_size) const {
   std::vector<Op> ops;
   for (const Range& r : ranges) {
     for (int64_t done = 0; done < r.length; done += options_.read_part_bytes) {
@@ -260,6 +291,7 @@ Status S3Client::GetRanges(const std::string& bucket, const std::string& key,
       op.range = fmt::format("bytes={}-{}", op.range_offset, op.range_offset + n - 1);
       op.out = r.out + done;
       op.out_length = n;
+      op.object_size = object_size;
       ops.push_back(std::move(op));
     }
   }

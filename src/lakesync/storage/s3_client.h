@@ -6,6 +6,7 @@
 // Thread-safety: all methods are const and may be called from any number of threads.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -43,9 +44,14 @@ class S3Client {
   };
   /// Reads every range of one object, large ones split into options().read_part_bytes parts,
   /// up to options().max_parallel_requests requests in flight. REQUIRES: ranges inside the
-  /// object (the caller checks against its size).
-  Status GetRanges(const std::string& bucket, const std::string& key,
-                   std::span<const Range> ranges) const;
+  /// object (the caller checks against its size). `object_size` >= 0 is the size the caller
+  /// took without asking the store (a Delta log gives it): each response's Content-Range
+  /// must confirm it, else a Corruption error names both sizes.
+  Status GetRanges(const std::string& bucket, const std::string& key, std::span<const Range> ranges,
+                   int64_t object_size = -1) const;
+
+  /// Requests sent so far, retries included: GETs, HEADs, or ("other") every other method.
+  int64_t requests(std::string_view method) const;
 
   /// The whole object in one GET; NotFound naming it when missing.
   Result<std::string> GetObject(const std::string& bucket, const std::string& key) const;
@@ -76,6 +82,7 @@ class S3Client {
   std::string host_;       // host[:port]
   std::string base_path_;  // "" or "/path" of the endpoint
   std::unique_ptr<HttpClient> http_;
+  mutable std::atomic<int64_t> gets_{0}, heads_{0}, others_{0};
 };
 
 /// "s3://bucket/key" (or s3a://) split into bucket and key (key may be empty).

@@ -11,13 +11,16 @@ namespace {
 
 class S3File : public RandomAccessFile {
  public:
+  // `size_unconfirmed`: the size came from the caller, not from the store, so every read
+  // checks it.
   S3File(std::shared_ptr<S3Client> client, std::string path, std::string bucket, std::string key,
-         int64_t size)
+         int64_t size, bool size_unconfirmed)
       : client_(std::move(client)),
         path_(std::move(path)),
         bucket_(std::move(bucket)),
         key_(std::move(key)),
-        size_(size) {}
+        size_(size),
+        size_unconfirmed_(size_unconfirmed) {}
 
   const std::string& path() const override { return path_; }
   int64_t size() const override { return size_; }
@@ -38,7 +41,7 @@ class S3File : public RandomAccessFile {
       if (r.length > 0) parts.push_back({r.offset, r.length, r.out});
     }
     if (parts.empty()) return Status::OK();
-    return client_->GetRanges(bucket_, key_, parts);
+    return client_->GetRanges(bucket_, key_, parts, size_unconfirmed_ ? size_ : -1);
   }
 
  private:
@@ -47,6 +50,7 @@ class S3File : public RandomAccessFile {
   std::string bucket_;
   std::string key_;
   int64_t size_;
+  bool size_unconfirmed_;
 };
 
 std::mutex g_default_mu;
@@ -75,7 +79,17 @@ Result<std::unique_ptr<RandomAccessFile>> S3FileSystem::OpenForRead(const std::s
   LAKESYNC_ASSIGN_OR_RETURN(auto head, client_->HeadObject(bucket, key));
   if (!head.exists) return Status::NotFound("cannot open '{}': no such object", path);
   return std::unique_ptr<RandomAccessFile>(
-      std::make_unique<S3File>(client_, path, bucket, key, head.size));
+      std::make_unique<S3File>(client_, path, bucket, key, head.size, false));
+}
+
+Result<std::unique_ptr<RandomAccessFile>> S3FileSystem::OpenForReadKnownSize(
+    const std::string& path, int64_t size) {
+  LAKESYNC_ASSIGN_OR_RETURN(auto parts, ParseS3Url(path));
+  auto& [bucket, key] = parts;
+  if (key.empty()) return Status::InvalidArgument("'{}' names a bucket, not a file", path);
+  if (size < 0) return Status::InvalidArgument("'{}': negative size {}", path, size);
+  return std::unique_ptr<RandomAccessFile>(
+      std::make_unique<S3File>(client_, path, bucket, key, size, true));
 }
 
 Result<FileInfo> S3FileSystem::GetFileInfo(const std::string& path) {

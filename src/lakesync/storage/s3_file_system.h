@@ -24,6 +24,9 @@ class S3FileSystem : public FileSystem {
   const S3Client& client() const { return *client_; }
 
   Result<std::unique_ptr<RandomAccessFile>> OpenForRead(const std::string& path) override;
+  /// No request: every read checks the size in the response's Content-Range.
+  Result<std::unique_ptr<RandomAccessFile>> OpenForReadKnownSize(const std::string& path,
+                                                                 int64_t size) override;
   Result<FileInfo> GetFileInfo(const std::string& path) override;
   Result<std::vector<FileInfo>> ListDir(const std::string& dir) override;
   Result<std::vector<FileInfo>> ListDirAfter(const std::string& dir,
