@@ -159,9 +159,14 @@ Status FillSideTable(pg::Connection& conn, const SnapshotLoadOptions& options,
                      const delta::Snapshot& snapshot, const pg::QualifiedName& load,
                      SnapshotLoadResult& result) {
   LAKESYNC_ASSIGN_OR_RETURN(LoadWorkers workers, PlanAndOpenWorkers(conn, options, snapshot));
-  std::vector<pg::Connection*> conns{&conn};
+  // A borrowed first connection copies only when no other could be opened: its owner's
+  // on_rows may use it (to record progress) while the others copy.
+  std::vector<pg::Connection*> conns;
   for (auto& w : workers.connections) conns.push_back(w.get());
-  result.connections = static_cast<int>(conns.size());
+  const bool borrowed = options.connection != nullptr;
+  const bool copy_on_first = conns.empty() || !borrowed;
+  if (copy_on_first) conns.insert(conns.begin(), &conn);
+  result.connections = 1 + static_cast<int>(workers.connections.size());
 
   // One decoder by default, its row groups decoded by several threads when there are many
   // connections to feed: each decoder holds a whole decoded row group, so more decoders cost
@@ -176,10 +181,13 @@ Status FillSideTable(pg::Connection& conn, const SnapshotLoadOptions& options,
   copy.primary_key = options.primary_key;
   copy.decoders = std::max(1, options.decoders);
   copy.chunk_bytes = options.copy_chunk_bytes;
-  copy.on_rows = options.on_rows;
+  // Copying on the borrowed connection, progress is told once, when it is free again.
+  const bool report_at_end = borrowed && copy_on_first;
+  if (!report_at_end) copy.on_rows = options.on_rows;
   LAKESYNC_RETURN_NOT_OK(conn.Exec("SET synchronous_commit TO off"));
   auto copied = CopyScan(*scan, conns, load, snapshot.schema().fields, copy);
   LAKESYNC_RETURN_NOT_OK(copied.status());
+  if (report_at_end && options.on_rows) options.on_rows(copied->rows_copied);
   // The swap's commit must be durable before the caller reports it.
   LAKESYNC_RETURN_NOT_OK(conn.Exec("RESET synchronous_commit"));
   result.files_read = static_cast<int64_t>(scan->files().size());

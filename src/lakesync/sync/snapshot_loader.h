@@ -35,8 +35,10 @@ struct SnapshotLoadOptions {
   /// Make the new table read-only for everyone but lakesync (read_only.h). REQUIRES:
   /// EnsureWriterRole ran on the database.
   bool read_only = false;
-  /// The load's first connection, borrowed (a SyncEngine's): not in a transaction, and not
-  /// used elsewhere until LoadSnapshot returns. Null: the load opens its own on conninfo.
+  /// The load's first connection, borrowed (a SyncEngine's): not in a transaction, and used
+  /// elsewhere only by on_rows and keep_going until LoadSnapshot returns. It plans, locks and
+  /// swaps; it copies rows only when no other connection could be opened (on_rows is then
+  /// called once, after the copy). Null: the load opens its own on conninfo.
   pg::Connection* connection = nullptr;
 
   /// Connections the load may use at once, its first one included (a synced table's
@@ -63,7 +65,7 @@ struct SnapshotLoadOptions {
   std::string index_build_memory = "256MB";
   /// Called with the total number of rows sent to PostgreSQL so far, for progress: on the
   /// thread that called LoadSnapshot, about every 200 ms while rows are loaded and once when
-  /// the last are sent. The rows become visible only when the load commits.
+  /// the last are sent (see `connection`). The rows become visible only when the load commits.
   std::function<void(int64_t rows)> on_rows;
   /// Asked on the calling thread once the rows are copied, before the key is built and the
   /// tables swapped (every connection of the load, `connection` included, is idle then); an
@@ -86,7 +88,7 @@ struct SnapshotLoadResult {
   int64_t rows_skipped_null_key = 0;  // source rows left out because a key column was NULL
   int64_t rows_deduplicated = 0;      // older rows dropped by the timeseries key
   int64_t files_read = 0;             // data files scanned
-  int connections = 0;                // connections the rows were loaded over
+  int connections = 0;                // connections the load held, its first one included
   int64_t estimated_bytes = 0;        // the size estimate the capacity check used
   std::vector<std::string> warnings;  // e.g. a table above Limits::warn_table_bytes
   double copy_seconds = 0;            // of `seconds`, filling the side table
