@@ -23,4 +23,12 @@ char* ByteArena::Allocate(size_t n) {
   return blocks_.back().data.get();
 }
 
+void ByteArena::Reset(size_t keep_bytes) {
+  size_t kept = 0, n = 0;
+  while (n < blocks_.size() && kept + blocks_[n].size <= keep_bytes) kept += blocks_[n++].size;
+  blocks_.resize(n);
+  block_ = 0;
+  used_ = 0;
+}
+
 }  // namespace lakesync

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -15,11 +16,9 @@ class ByteArena {
 
   /// `n` bytes, valid until Reset (or the arena's destruction); not initialised.
   char* Allocate(size_t n);
-  /// Frees every allocation at once; keeps the blocks for the next round.
-  void Reset() {
-    block_ = 0;
-    used_ = 0;
-  }
+  /// Frees every allocation at once; keeps blocks of up to `keep_bytes` in all for the next
+  /// round and gives the rest back (one large round must not hold memory for good).
+  void Reset(size_t keep_bytes = SIZE_MAX);
 
  private:
   struct Block {

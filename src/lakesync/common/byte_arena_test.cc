@@ -30,5 +30,20 @@ TEST(ByteArenaTest, AllocationsDoNotOverlapAndResetReusesTheBlocks) {
   }
 }
 
+TEST(ByteArenaTest, ResetGivesBackTheBlocksBeyondWhatItKeeps) {
+  ByteArena arena(100);
+  std::vector<char*> first;
+  for (int i = 0; i < 5; ++i) first.push_back(arena.Allocate(100));  // five blocks
+  arena.Reset(250);                                                  // keeps two
+  EXPECT_EQ(arena.Allocate(100), first[0]);
+  EXPECT_EQ(arena.Allocate(100), first[1]);
+  char* third = arena.Allocate(100);  // a new block
+  std::memset(third, 1, 100);
+  arena.Reset(0);
+  char* fresh = arena.Allocate(10);
+  std::memset(fresh, 2, 10);
+  EXPECT_EQ(fresh[9], 2);
+}
+
 }  // namespace
 }  // namespace lakesync

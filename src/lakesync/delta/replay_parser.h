@@ -6,7 +6,7 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
+#include <list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,13 +31,21 @@ struct FileKey {
 
 /// What replay needs of one commit file.
 struct ReplayCommit {
-  std::vector<FileKey> files;          // adds and removes read by key, in file order
-  std::vector<Action> actions;         // every other action; in full (adds too) for a file that is
-                                       // not one JSON object per line
-  std::deque<std::string> owned_keys;  // keys FileKey::key points to when not into the buffer
+  std::vector<FileKey> files;   // adds and removes read by key, in file order
+  std::vector<Action> actions;  // every other action; in full (adds too) for a file that is
+                                // not one JSON object per line
+  /// Keys FileKey::key points to when not into the buffer (a list: stable addresses, and no
+  /// allocation while empty, as it nearly always is).
+  std::list<std::string> owned_keys;
 
+  /// Empties it for the next file, keeping the memory of a small one (a replay reuses one
+  /// per file of its window; keeping a large commit's would pile up).
   void Clear() {
-    files.clear();
+    if (files.capacity() > 64) {
+      files = {};
+    } else {
+      files.clear();
+    }
     actions.clear();
     owned_keys.clear();
   }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstring>
 #include <thread>
 
@@ -166,8 +167,11 @@ Result<std::unique_ptr<Snapshot>> Replay(std::shared_ptr<storage::FileSystem> fs
   }
   // Read and parse a window of files on several threads (object stores answer each GET in
   // tens of milliseconds; locally it spreads the JSON parsing), then apply them in order; the
-  // next window is read and parsed while this thread applies the current one.
-  constexpr size_t kWindow = 512;
+  // next window is read and parsed while this thread applies the current one. A window ends
+  // at a number of files or once its files hold a number of bytes, whichever comes first:
+  // with two windows alive, memory stays near twice that (plus the last file of each thread).
+  constexpr size_t kWindowFiles = 2048;
+  constexpr size_t kWindowBytes = size_t{16} << 20;
   const size_t threads = std::min<size_t>(kReplayThreads, std::max<size_t>(1, steps.size() / 8));
   struct ParsedFile {
     Status status;
@@ -178,20 +182,31 @@ Result<std::unique_ptr<Snapshot>> Replay(std::shared_ptr<storage::FileSystem> fs
   // A window's files and the memory they were read into, one arena per reading thread; kept
   // (and reused) until the builder has applied the window and pinned what it keeps.
   struct Window {
-    std::vector<ParsedFile> files;
+    size_t begin = 0, end = 0;      // the steps read
+    std::vector<ParsedFile> files;  // files[i - begin] for step i
     std::vector<ByteArena> arenas;
   };
   // Reads and parses the window starting at `begin` into `out`.
   auto read_window = [&](size_t begin, Window* out) {
-    const size_t end = std::min(steps.size(), begin + kWindow);
+    const size_t limit = std::min(steps.size(), begin + kWindowFiles);
     // A short window runs on one thread, which then takes every file.
-    const size_t lanes = end - begin < 16 ? 1 : threads;
-    out->files.resize(end - begin);
+    const size_t lanes = limit - begin < 16 ? 1 : threads;
+    out->begin = begin;
+    out->files.resize(limit - begin);
     out->arenas.resize(std::max(out->arenas.size(), lanes));
+    // Threads claim the next file while the window has room: claims are in order, so the
+    // window read is exactly [begin, next_step).
+    std::atomic<size_t> next_step{begin};
+    std::atomic<size_t> bytes{0};
     auto work = [&](size_t lane) {
       ByteArena& arena = out->arenas[lane];
-      arena.Reset();
-      for (size_t i = begin + lane; i < end; i += lanes) {
+      // A thread may have read a large share of the last window; keep only a fair share.
+      arena.Reset(kWindowBytes / lanes + (size_t{1} << 20));
+      while (true) {
+        size_t i = next_step.load();
+        do {
+          if (i >= limit || bytes.load() >= kWindowBytes) return;
+        } while (!next_step.compare_exchange_weak(i, i + 1));
         ParsedFile& file = out->files[i - begin];
         file.commit.Clear();
         file.actions.clear();
@@ -207,6 +222,7 @@ Result<std::unique_ptr<Snapshot>> Replay(std::shared_ptr<storage::FileSystem> fs
           continue;
         }
         file.mtime_ms = read->mtime_ms;
+        bytes += static_cast<size_t>(read->size);
         const std::string_view contents(data, static_cast<size_t>(read->size));
         if (step.compaction) {
           // A log compaction is reconciled by key before it applies: its adds are read in full.
@@ -226,17 +242,17 @@ Result<std::unique_ptr<Snapshot>> Replay(std::shared_ptr<storage::FileSystem> fs
       work(0);
       for (auto& t : pool) t.join();
     }
+    out->end = std::min(limit, next_step.load());
   };
   Window current, next;
   read_window(0, &current);
-  for (size_t begin = 0; begin < steps.size(); begin += kWindow) {
-    const size_t end = std::min(steps.size(), begin + kWindow);
+  while (true) {
     // Joined before this iteration ends, also when applying failed.
     std::thread ahead;
-    if (end < steps.size()) ahead = std::thread(read_window, end, &next);
+    if (current.end < steps.size()) ahead = std::thread(read_window, current.end, &next);
     Status applied;
-    for (size_t i = begin; i < end && applied.ok(); ++i) {
-      ParsedFile& file = current.files[i - begin];
+    for (size_t i = current.begin; i < current.end && applied.ok(); ++i) {
+      ParsedFile& file = current.files[i - current.begin];
       const Step& step = steps[i];
       if (!file.status.ok()) {
         applied = file.status;
@@ -253,6 +269,7 @@ Result<std::unique_ptr<Snapshot>> Replay(std::shared_ptr<storage::FileSystem> fs
     builder.PinBorrowed();
     if (ahead.joinable()) ahead.join();
     LAKESYNC_RETURN_NOT_OK(applied);
+    if (current.end >= steps.size()) break;
     std::swap(current, next);
   }
   return builder.Build(std::move(fs), std::move(table_root));
