@@ -117,23 +117,37 @@ void ExpectSame(const Read& local, const Read& s3, const std::string& what) {
   EXPECT_TRUE(local.rows == s3.rows) << what << ": rows differ";
 }
 
-TEST(S3TablesTest, SharedTablesReadTheSameThroughS3AsFromDisk) {
-  const std::string shared = testing::SharedTablesDir();
-  if (shared.empty()) GTEST_SKIP() << "LAKESYNC_SHARED_DIR/delta-tables not found";
-  auto server = testing::S3Server::Start({"lakesync"});
-  if (!server.ok() && server.status().IsNotFound()) GTEST_SKIP() << server.status();
-  ASSERT_TRUE(server.ok()) << server.status();
-  auto s3 = storage::S3FileSystem::Make((*server)->Options());
-  ASSERT_TRUE(s3.ok()) << s3.status();
-  auto local = std::make_shared<storage::LocalFileSystem>();
+// Each test starts its own s3rver (buckets "lakesync" and "all"); the tests skip where
+// ../shared or node's s3rver is absent.
+class S3TablesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    shared_ = testing::SharedTablesDir();
+    if (shared_.empty()) GTEST_SKIP() << "LAKESYNC_SHARED_DIR/delta-tables not found";
+    auto server = testing::S3Server::Start({"lakesync", "all"});
+    if (!server.ok() && server.status().IsNotFound()) GTEST_SKIP() << server.status();
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = std::move(server).value();
+    auto s3 = storage::S3FileSystem::Make(server_->Options());
+    ASSERT_TRUE(s3.ok()) << s3.status();
+    s3_ = std::move(s3).value();
+  }
+
+  std::string shared_;
+  std::unique_ptr<testing::S3Server> server_;
+  std::shared_ptr<storage::S3FileSystem> s3_;
+  std::shared_ptr<storage::LocalFileSystem> local_ = std::make_shared<storage::LocalFileSystem>();
+};
+
+TEST_F(S3TablesTest, SharedTablesReadTheSameThroughS3AsFromDisk) {
   testing::TempDir tmp;
 
   int versions_compared = 0, feeds_compared = 0, rows_compared = 0;
   for (size_t t = 0; t < kTables.size(); ++t) {
     const std::string& name = kTables[t];
-    const fs::path source = fs::path(shared) / name;
+    const fs::path source = fs::path(shared_) / name;
     if (!fs::exists(source)) {
-      ADD_FAILURE() << "shared table missing: " << source;
+      ADD_FAILURE() << "shared_ table missing: " << source;
       continue;
     }
     const std::string local_root = tmp.path() + "/t" + std::to_string(t);
@@ -148,38 +162,38 @@ TEST(S3TablesTest, SharedTablesReadTheSameThroughS3AsFromDisk) {
       SetMtimeSeconds(entry.path().string(), st.st_mtim.tv_sec);
       std::ifstream in(entry.path(), std::ios::binary);
       const std::string bytes((std::istreambuf_iterator<char>(in)), {});
-      Status put = (*s3)->WriteFile(s3_root + "/" + rel, bytes);
+      Status put = s3_->WriteFile(s3_root + "/" + rel, bytes);
       ASSERT_TRUE(put.ok()) << put;
-      SetMtimeSeconds((*server)->ObjectFile("lakesync", key_root + "/" + rel), st.st_mtim.tv_sec);
+      SetMtimeSeconds(server_->ObjectFile("lakesync", key_root + "/" + rel), st.st_mtim.tv_sec);
     }
 
-    const Read latest_local = SnapshotRows(local, local_root, {});
+    const Read latest_local = SnapshotRows(local_, local_root, {});
     ASSERT_TRUE(latest_local.status.ok()) << name << ": " << latest_local.status;
-    ExpectSame(latest_local, SnapshotRows(*s3, s3_root, {}), name + " latest");
+    ExpectSame(latest_local, SnapshotRows(s3_, s3_root, {}), name + " latest");
     for (int64_t v = 0; v < latest_local.version; ++v) {
       const std::string what = name + " version " + std::to_string(v);
-      const Read l = SnapshotRows(local, local_root, {.version = v});
-      ExpectSame(l, SnapshotRows(*s3, s3_root, {.version = v}), what);
+      const Read l = SnapshotRows(local_, local_root, {.version = v});
+      ExpectSame(l, SnapshotRows(s3_, s3_root, {.version = v}), what);
       ++versions_compared;
       rows_compared += static_cast<int>(l.rows.size());
     }
     // Time travel by timestamp resolves commit times the same way on both stores.
-    auto first = delta::Snapshot::Open(local, local_root, {.version = latest_local.version});
+    auto first = delta::Snapshot::Open(local_, local_root, {.version = latest_local.version});
     ASSERT_TRUE(first.ok());
     const int64_t ts = (*first)->commits().empty() ? 0 : (*first)->commits().back().timestamp_ms;
     if (ts > 0) {
-      ExpectSame(SnapshotRows(local, local_root, {.timestamp_ms = ts}),
-                 SnapshotRows(*s3, s3_root, {.timestamp_ms = ts}), name + " at timestamp");
+      ExpectSame(SnapshotRows(local_, local_root, {.timestamp_ms = ts}),
+                 SnapshotRows(s3_, s3_root, {.timestamp_ms = ts}), name + " at timestamp");
     }
     if (testing::Has(name, "cdf")) {
       // From the first version whose change feed can be read (CDF may be enabled later).
       int64_t start = 0;
-      Read l = ChangeRows(local, local_root, start);
+      Read l = ChangeRows(local_, local_root, start);
       while (!l.status.ok() && l.status.IsInvalidArgument() && start < latest_local.version) {
-        l = ChangeRows(local, local_root, ++start);
+        l = ChangeRows(local_, local_root, ++start);
       }
       EXPECT_TRUE(l.status.ok()) << name << " changes: " << l.status;
-      ExpectSame(l, ChangeRows(*s3, s3_root, start),
+      ExpectSame(l, ChangeRows(s3_, s3_root, start),
                  name + " changes from version " + std::to_string(start));
       EXPECT_FALSE(l.rows.empty()) << name;
       ++feeds_compared;
@@ -193,36 +207,28 @@ TEST(S3TablesTest, SharedTablesReadTheSameThroughS3AsFromDisk) {
   EXPECT_EQ(feeds_compared, 3);
 }
 
-// Every shared table up to 1 MB, latest snapshot: the same rows through S3 as from disk, or the
+// Every shared_ table up to 1 MB, latest snapshot: the same rows through S3 as from disk, or the
 // same error code where the table cannot be read. The tables go into s3rver's store directly (its
 // on-disk layout: one "<key>._S3rver_object" file per object) to keep this sweep quick; the
 // PUT path is covered above. Keys include spaces, '%', '=' and non-ASCII names. Snapshot rows
-// do not depend on commit times, so the local side reads the shared tables in place.
-TEST(S3TablesTest, EveryTableLatestSnapshotReadsTheSameThroughS3) {
-  const std::string shared = testing::SharedTablesDir();
-  if (shared.empty()) GTEST_SKIP() << "LAKESYNC_SHARED_DIR/delta-tables not found";
-  auto server = testing::S3Server::Start({"all"});
-  if (!server.ok() && server.status().IsNotFound()) GTEST_SKIP() << server.status();
-  ASSERT_TRUE(server.ok()) << server.status();
-  auto s3 = storage::S3FileSystem::Make((*server)->Options());
-  ASSERT_TRUE(s3.ok()) << s3.status();
-  auto local = std::make_shared<storage::LocalFileSystem>();
+// do not depend on commit times, so the local side reads the shared_ tables in place.
+TEST_F(S3TablesTest, EveryTableLatestSnapshotReadsTheSameThroughS3) {
   int same_rows = 0, same_errors = 0;
-  for (const auto& row : testing::LoadManifest(shared)) {
+  for (const auto& row : testing::LoadManifest(shared_)) {
     const std::string& name = row.at("path");
     // The three tables over 1 MB (54 MB together) decode for seconds on either side and add
     // nothing to what the S3 path is asked to do; the local sweep reads them.
     if (!row.at("size_kb").empty() && std::stoi(row.at("size_kb")) > 1000) continue;
-    const fs::path source = fs::path(shared) / name;
+    const fs::path source = fs::path(shared_) / name;
     for (const auto& entry : fs::recursive_directory_iterator(source)) {
       if (!entry.is_regular_file()) continue;
       const std::string object =
-          (*server)->ObjectFile("all", name + "/" + fs::relative(entry.path(), source).string());
+          server_->ObjectFile("all", name + "/" + fs::relative(entry.path(), source).string());
       fs::create_directories(fs::path(object).parent_path());
       fs::copy_file(entry.path(), object);
     }
-    const Read l = SnapshotRows(local, source.string(), {});
-    const Read r = SnapshotRows(*s3, "s3://all/" + name, {});
+    const Read l = SnapshotRows(local_, source.string(), {});
+    const Read r = SnapshotRows(s3_, "s3://all/" + name, {});
     if (testing::Has(name, "canonicalized-paths")) {
       // Their logs name data files by absolute local paths, which no S3 table can reach.
       EXPECT_TRUE(r.status.IsInvalidArgument()) << name << ": " << r.status;
@@ -240,17 +246,9 @@ TEST(S3TablesTest, EveryTableLatestSnapshotReadsTheSameThroughS3) {
 // Data files open with the size their add action gives, so a scan sends no HEAD request (one
 // round trip per file saved); an object of another size then fails naming both sizes, and a
 // missing one NotFound naming it (for a change range: the VACUUM advice), as from local disk.
-TEST(S3TablesTest, DataFilesOpenWithoutAHeadRequestAndAWrongSizeOrMissingFileFailsNamingIt) {
-  const std::string shared = testing::SharedTablesDir();
-  if (shared.empty()) GTEST_SKIP() << "LAKESYNC_SHARED_DIR/delta-tables not found";
-  auto server = testing::S3Server::Start({"lakesync"});
-  if (!server.ok() && server.status().IsNotFound()) GTEST_SKIP() << server.status();
-  ASSERT_TRUE(server.ok()) << server.status();
-  auto s3 = storage::S3FileSystem::Make((*server)->Options());
-  ASSERT_TRUE(s3.ok()) << s3.status();
-  auto local = std::make_shared<storage::LocalFileSystem>();
+TEST_F(S3TablesTest, DataFilesOpenWithoutAHeadRequestAndAWrongSizeOrMissingFileFailsNamingIt) {
   testing::TempDir tmp;
-  const fs::path source = fs::path(shared) / "delta-kernel-rs/unpacked/data/cdf-table";
+  const fs::path source = fs::path(shared_) / "delta-kernel-rs/unpacked/data/cdf-table";
   ASSERT_TRUE(fs::exists(source)) << source;
   const std::string local_root = tmp.path() + "/t";
   const std::string s3_root = "s3://lakesync/t";
@@ -261,18 +259,18 @@ TEST(S3TablesTest, DataFilesOpenWithoutAHeadRequestAndAWrongSizeOrMissingFileFai
     const std::string rel = fs::relative(entry.path(), local_root).string();
     std::ifstream in(entry.path(), std::ios::binary);
     const std::string bytes((std::istreambuf_iterator<char>(in)), {});
-    ASSERT_TRUE((*s3)->WriteFile(s3_root + "/" + rel, bytes).ok());
+    ASSERT_TRUE(s3_->WriteFile(s3_root + "/" + rel, bytes).ok());
     if (rel.ends_with(".parquet") && !rel.starts_with("_change_data")) ++data_files;
   }
 
-  const int64_t heads = (*s3)->client().requests("HEAD");
-  const int64_t gets = (*s3)->client().requests("GET");
-  const Read latest = SnapshotRows(*s3, s3_root, {});
+  const int64_t heads = s3_->client().requests("HEAD");
+  const int64_t gets = s3_->client().requests("GET");
+  const Read latest = SnapshotRows(s3_, s3_root, {});
   ASSERT_TRUE(latest.status.ok()) << latest.status;
   EXPECT_FALSE(latest.rows.empty());
-  EXPECT_EQ((*s3)->client().requests("HEAD") - heads, 0);
-  EXPECT_GT((*s3)->client().requests("GET") - gets, data_files / 2);
-  ExpectSame(SnapshotRows(local, local_root, {}), latest, "latest");
+  EXPECT_EQ(s3_->client().requests("HEAD") - heads, 0);
+  EXPECT_GT(s3_->client().requests("GET") - gets, data_files / 2);
+  ExpectSame(SnapshotRows(local_, local_root, {}), latest, "latest");
 
   // A data file of version 0, still live, missing: NotFound naming it, and for a change range
   // that reads it, the VACUUM advice.
@@ -280,10 +278,10 @@ TEST(S3TablesTest, DataFilesOpenWithoutAHeadRequestAndAWrongSizeOrMissingFileFai
       "birthday=2023-12-25/part-00007-8cd4b5a3-b4dd-4bbc-8bb3-721fa82961c6.c000.snappy.parquet";
   ASSERT_TRUE(fs::exists(fs::path(local_root) / missing));
   fs::rename(fs::path(local_root) / missing, tmp.path() + "/kept.parquet");
-  ASSERT_TRUE((*s3)->DeleteFile(s3_root + "/" + missing).ok());
+  ASSERT_TRUE(s3_->DeleteFile(s3_root + "/" + missing).ok());
   using Store = std::pair<std::shared_ptr<storage::FileSystem>, std::string>;
-  for (const auto& [store, root] : {std::pair<std::string, Store>{"local", {local, local_root}},
-                                    std::pair<std::string, Store>{"S3", {*s3, s3_root}}}) {
+  for (const auto& [store, root] : {std::pair<std::string, Store>{"local", {local_, local_root}},
+                                    std::pair<std::string, Store>{"S3", {s3_, s3_root}}}) {
     const Read snapshot = SnapshotRows(root.first, root.second, {});
     EXPECT_TRUE(snapshot.status.IsNotFound()) << store << ": " << snapshot.status;
     EXPECT_TRUE(testing::Has(snapshot.status.message(), missing)) << snapshot.status;
@@ -294,9 +292,8 @@ TEST(S3TablesTest, DataFilesOpenWithoutAHeadRequestAndAWrongSizeOrMissingFileFai
   }
   fs::rename(tmp.path() + "/kept.parquet", fs::path(local_root) / missing);
   std::ifstream kept(fs::path(local_root) / missing, std::ios::binary);
-  ASSERT_TRUE((*s3)
-                  ->WriteFile(s3_root + "/" + missing,
-                              std::string((std::istreambuf_iterator<char>(kept)), {}))
+  ASSERT_TRUE(s3_->WriteFile(s3_root + "/" + missing,
+                             std::string((std::istreambuf_iterator<char>(kept)), {}))
                   .ok());
 
   // One replaced by a longer one: both stores refuse it, naming it and both sizes.
@@ -309,11 +306,10 @@ TEST(S3TablesTest, DataFilesOpenWithoutAHeadRequestAndAWrongSizeOrMissingFileFai
   }
   std::ifstream in(fs::path(local_root) / longer, std::ios::binary);
   ASSERT_TRUE(
-      (*s3)
-          ->WriteFile(s3_root + "/" + longer, std::string((std::istreambuf_iterator<char>(in)), {}))
+      s3_->WriteFile(s3_root + "/" + longer, std::string((std::istreambuf_iterator<char>(in)), {}))
           .ok());
-  for (const auto& [store, read] : {std::pair{"local", SnapshotRows(local, local_root, {})},
-                                    std::pair{"S3", SnapshotRows(*s3, s3_root, {})}}) {
+  for (const auto& [store, read] : {std::pair{"local", SnapshotRows(local_, local_root, {})},
+                                    std::pair{"S3", SnapshotRows(s3_, s3_root, {})}}) {
     EXPECT_TRUE(read.status.IsCorruption()) << store << ": " << read.status;
     EXPECT_TRUE(testing::Has(read.status.message(), longer)) << read.status;
     EXPECT_TRUE(testing::Has(read.status.message(),
