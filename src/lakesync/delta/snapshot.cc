@@ -259,9 +259,9 @@ Result<std::unique_ptr<Snapshot>> Replay(std::shared_ptr<storage::FileSystem> fs
       } else if (step.compaction) {
         applied = builder.ApplyCompaction(step.first, step.last, std::move(file.actions));
       } else {
-        // The read's time where it learnt one (local files: the listing has none), else the
-        // listing's (object stores).
-        const int64_t mtime = file.mtime_ms >= 0 ? file.mtime_ms : step.info->mtime_ms;
+        // The listing's time (object stores list it, to the millisecond), else the read's (a
+        // local listing by name has none).
+        const int64_t mtime = step.info->mtime_ms >= 0 ? step.info->mtime_ms : file.mtime_ms;
         applied = builder.ApplyCommit(step.first, file.commit, mtime);
       }
     }

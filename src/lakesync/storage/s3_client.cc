@@ -298,12 +298,21 @@ Status S3Client::GetRanges(const std::string& bucket, const std::string& key,
   return Execute(ops);
 }
 
-Result<std::string> S3Client::GetObject(const std::string& bucket, const std::string& key) const {
+Result<std::string> S3Client::GetObject(const std::string& bucket, const std::string& key,
+                                        int64_t* mtime_ms) const {
   Op op;
   op.method = "GET";
   op.bucket = bucket;
   op.key = key;
   LAKESYNC_RETURN_NOT_OK(Execute(std::span<Op>(&op, 1)));
+  if (mtime_ms != nullptr) {
+    *mtime_ms = -1;
+    auto mod = op.response.headers.find("last-modified");
+    if (mod != op.response.headers.end()) {
+      auto t = ParseS3TimeMs(mod->second);
+      if (t.ok()) *mtime_ms = *t;
+    }
+  }
   // curl fails a body shorter than its Content-Length (CURLE_PARTIAL_FILE, retried).
   return std::move(op.response.body);
 }

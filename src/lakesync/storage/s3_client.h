@@ -53,8 +53,10 @@ class S3Client {
   /// Requests sent so far, retries included: GETs, HEADs, or ("other") every other method.
   int64_t requests(std::string_view method) const;
 
-  /// The whole object in one GET; NotFound naming it when missing.
-  Result<std::string> GetObject(const std::string& bucket, const std::string& key) const;
+  /// The whole object in one GET; NotFound naming it when missing. `mtime_ms`, when given,
+  /// receives its Last-Modified time (-1 when the store does not send one).
+  Result<std::string> GetObject(const std::string& bucket, const std::string& key,
+                                int64_t* mtime_ms = nullptr) const;
 
   /// One ListObjectsV2 page; `max_keys` <= 0 means options().list_page_size.
   Result<S3ListPage> ListObjects(const std::string& bucket, const std::string& prefix,

@@ -1,6 +1,7 @@
 #include "lakesync/storage/s3_file_system.h"
 
 #include <algorithm>
+#include <cstring>
 #include <map>
 #include <mutex>
 
@@ -192,6 +193,21 @@ Result<std::string> S3FileSystem::ReadFile(const std::string& path) {
   LAKESYNC_ASSIGN_OR_RETURN(auto parts, ParseS3Url(path));
   if (parts.second.empty()) return Status::InvalidArgument("'{}' names a bucket, not a file", path);
   return client_->GetObject(parts.first, parts.second);
+}
+
+Result<FileInfo> S3FileSystem::ReadFileInto(const std::string& path,
+                                            const std::function<char*(size_t)>& allocate) {
+  LAKESYNC_ASSIGN_OR_RETURN(auto parts, ParseS3Url(path));
+  if (parts.second.empty()) return Status::InvalidArgument("'{}' names a bucket, not a file", path);
+  int64_t mtime_ms = -1;
+  LAKESYNC_ASSIGN_OR_RETURN(std::string body,
+                            client_->GetObject(parts.first, parts.second, &mtime_ms));
+  char* out = allocate(body.size());
+  if (!body.empty()) std::memcpy(out, body.data(), body.size());
+  return FileInfo{.path = path,
+                  .exists = true,
+                  .size = static_cast<int64_t>(body.size()),
+                  .mtime_ms = mtime_ms};
 }
 
 void SetDefaultS3Options(std::optional<S3Options> options) {

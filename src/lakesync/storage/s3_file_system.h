@@ -38,6 +38,9 @@ class S3FileSystem : public FileSystem {
   Status DeleteFile(const std::string& path) override;
   /// One GET of the whole object.
   Result<std::string> ReadFile(const std::string& path) override;
+  /// One GET; the mtime is the response's Last-Modified.
+  Result<FileInfo> ReadFileInto(const std::string& path,
+                                const std::function<char*(size_t)>& allocate) override;
 
  private:
   explicit S3FileSystem(std::shared_ptr<S3Client> client) : client_(std::move(client)) {}
