@@ -1,6 +1,8 @@
 #include "lakesync/delta/snapshot.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -92,18 +94,47 @@ TEST_F(SnapshotTest, ReplaysAddsAndRemoves) {
   EXPECT_EQ((*snap)->ResolvePath("c d.parquet"), (root_ / "c d.parquet").string());
 }
 
-// The replay reads commits in windows of 512 on several threads; a short last window (here 8
-// commits) must still apply every one of them.
-TEST_F(SnapshotTest, ShortLastReplayWindowAppliesEveryCommit) {
-  WriteCommit(0, {ProtocolLine(), MetadataLine(), AddLine("f0.parquet")});
-  for (int64_t v = 1; v < 520; ++v) {
-    WriteCommit(
-        v, {AddLine(fmt::format("f{}.parquet", v)), RemoveLine(fmt::format("f{}.parquet", v - 1))});
+// The replay reads commits in windows (up to 2,048 files or 16 MiB) on several threads and
+// applies them in order; adds borrow their lines from a window's buffers until it ends. Here
+// 70 KB commits make windows of about 240 files and a short last one: every commit applies, in
+// order, the adds that outlive their window keep their whole line, and each commit's time is
+// its file's modification time (the log is listed by name; the time comes from the read).
+TEST_F(SnapshotTest, ReplayAcrossWindowsAppliesEveryCommitInOrderWithItsFileTime) {
+  const std::string big_stats(70'000, 'x');
+  auto add = [&](const std::string& path) {
+    return fmt::format(
+        R"({{"add":{{"path":"{}","partitionValues":{{"part":"a"}},"size":10,"modificationTime":5,"dataChange":true,"tags":{{"pad":"{}"}}}}}})",
+        path, big_stats);
+  };
+  WriteCommit(0, {ProtocolLine(), MetadataLine(), add("f0.parquet")});
+  std::vector<std::string> expected;
+  for (int64_t v = 1; v < 600; ++v) {
+    std::vector<std::string> lines = {add(fmt::format("f{}.parquet", v)),
+                                      RemoveLine(fmt::format("f{}.parquet", v - 1))};
+    if (v % 50 == 0) {
+      lines.push_back(AddLine(fmt::format("keep{:03}.parquet", v)));
+      expected.push_back(fmt::format("keep{:03}.parquet", v));
+    }
+    WriteCommit(v, lines);
+  }
+  expected.insert(expected.begin(), "f599.parquet");  // files are listed by path
+  for (int64_t v = 0; v < 600; ++v) {
+    const timespec t = {static_cast<time_t>(1'000'000'000 + v), 0};
+    const timespec times[2] = {t, t};
+    const std::string path = (root_ / "_delta_log" / CommitFileName(v)).string();
+    ASSERT_EQ(::utimensat(AT_FDCWD, path.c_str(), times, 0), 0);
   }
   auto snap = Open();
   ASSERT_TRUE(snap.ok()) << snap.status();
-  EXPECT_EQ((*snap)->version(), 519);
-  EXPECT_EQ(Paths(**snap), std::vector<std::string>{"f519.parquet"});
+  EXPECT_EQ((*snap)->version(), 599);
+  EXPECT_EQ(Paths(**snap), expected);
+  ASSERT_TRUE((*snap)->files().front().tags.contains("pad"));
+  EXPECT_EQ((*snap)->files().front().tags.at("pad").size(), big_stats.size());
+  ASSERT_EQ((*snap)->commits().size(), 600u);
+  for (int64_t v = 0; v < 600; ++v) {
+    EXPECT_EQ((*snap)->commits()[v].version, v);
+    EXPECT_EQ((*snap)->commits()[v].timestamp_ms, (1'000'000'000 + v) * 1000) << v;
+  }
 }
 
 TEST_F(SnapshotTest, TimeTravelToEarlierVersion) {
