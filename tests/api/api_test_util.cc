@@ -4,8 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <thread>
 
+#include "lakesync/common/logging.h"
 #include "lakesync/testing/test_paths.h"
 #include "table_assertions.h"
 
@@ -93,6 +96,30 @@ bool WaitUntil(const std::function<bool()>& done, std::chrono::milliseconds time
     if (std::chrono::steady_clock::now() > deadline) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
+}
+
+int RunConnections(const std::string& logs) {
+  const size_t line = logs.rfind("sync finished");
+  if (line == std::string::npos) return -1;
+  const std::string key = "connections=";
+  const size_t at = logs.find(key, line);
+  if (at == std::string::npos || at > logs.find('\n', line)) return -1;
+  return std::atoi(logs.c_str() + at + key.size());
+}
+
+CapturedLogs::CapturedLogs() {
+  log::SetSinkForTesting([this](std::string_view line) {
+    std::fwrite(line.data(), 1, line.size(), stderr);
+    std::lock_guard lock(mu_);
+    text_.append(line);
+  });
+}
+
+CapturedLogs::~CapturedLogs() { log::SetSinkForTesting({}); }
+
+std::string CapturedLogs::Text() const {
+  std::lock_guard lock(mu_);
+  return text_;
 }
 
 PeakLakesyncConnections::PeakLakesyncConnections(const std::string& conninfo) {

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -50,6 +51,25 @@ class JsonDoc {
 /// Calls `done` every 50 ms until it returns true or `timeout` passes; returns its last answer.
 bool WaitUntil(const std::function<bool()>& done,
                std::chrono::milliseconds timeout = std::chrono::seconds(60));
+
+/// The connections the last "sync finished" line of `logs` says its run held at once (its
+/// engine's and its load's extra ones; the product's own figure, whereas sampling
+/// pg_stat_activity may miss a short load); -1 when there is no such line.
+int RunConnections(const std::string& logs);
+
+/// Collects the process's log lines (and still prints them) from construction until it dies.
+class CapturedLogs {
+ public:
+  CapturedLogs();
+  ~CapturedLogs();
+  CapturedLogs(const CapturedLogs&) = delete;
+  CapturedLogs& operator=(const CapturedLogs&) = delete;
+  std::string Text() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::string text_;
+};
 
 /// Watches pg_stat_activity from its own connection, as fast as the server answers, for the
 /// most lakesync connections (application_name "lakesync" or "lakesync ...") open at once in

@@ -60,8 +60,12 @@ TEST_F(DaemonConnectionCapTest, ServeRunsARequestedFullRefreshWithinTheInstanceC
       << out << daemon_->Logs();
   const int seen = peak.Stop();
   EXPECT_NE(out.find("COMPLETED"), std::string::npos) << out;
-  // The control connection and the pipeline's at least; never more than the cap.
-  EXPECT_GE(seen, 2);
+  // The run reports the connections its load held: its engine's, and extra ones only where
+  // the daemon's control connection and the API's engines (the --wait polls lease them) left
+  // room under the cap. The server never saw more lakesync connections than the cap.
+  const int used = testing::RunConnections(daemon_->Logs());
+  EXPECT_GE(used, 1) << daemon_->Logs();
+  EXPECT_LE(used, 2) << "the control connection leaves at most two\n" << daemon_->Logs();
   EXPECT_LE(seen, 3) << daemon_->Logs();
   EXPECT_EQ(testing::CountRows(*conn_, "gold.up"), 30'000);
 }

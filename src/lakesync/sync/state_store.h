@@ -48,7 +48,8 @@ struct SyncRun {
   int64_t rows_deleted = 0;
   int64_t rows_skipped = 0;  // NULL keys
   double seconds = 0;
-  std::string error;  // empty on success
+  int connections = 1;  // connections the run held at once: its engine's and its load's extra
+  std::string error;    // empty on success
 };
 
 class StateStore {

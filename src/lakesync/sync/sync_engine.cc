@@ -209,6 +209,7 @@ Result<SyncRun> SyncEngine::RunSnapshot(const SyncedTableState& state,
   run.rows_inserted = loaded->rows_loaded;
   run.rows_skipped = loaded->rows_skipped_null_key;
   run.seconds = loaded->seconds;
+  run.connections = loaded->connections;
   return run;
 }
 
@@ -300,8 +301,6 @@ Result<SyncRun> SyncEngine::Sync(const std::string& name, const SyncOptions& req
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   }
   RecordRunMetrics(database_, table, measured, run.status());
-  (void)FinishUpdates(*conn_, claimed, run.status(), run.ok() ? RunSummary(*run) : "",
-                      stop.canceled());
   if (run.ok()) {
     log::Info("sync finished", {{"database", database_},
                                 {"table", table},
@@ -310,12 +309,16 @@ Result<SyncRun> SyncEngine::Sync(const std::string& name, const SyncOptions& req
                                 {"inserted", run->rows_inserted},
                                 {"updated", run->rows_updated},
                                 {"deleted", run->rows_deleted},
+                                {"connections", run->connections},
                                 {"seconds", run->seconds}});
   } else if (stop.canceled()) {
     log::Info("sync canceled: pipeline stopped", {{"database", database_}, {"table", table}});
   } else {
     log::Error("sync failed", {{"database", database_}, {"table", table}, {"error", run.status()}});
   }
+  // Logged first: a client that sees its update end finds the run's line.
+  (void)FinishUpdates(*conn_, claimed, run.status(), run.ok() ? RunSummary(*run) : "",
+                      stop.canceled());
   return run;
 }
 
