@@ -5,9 +5,11 @@
 #   scripts/fuzz.sh TARGET SECONDS [options]     build, seed, fuzz TARGET for SECONDS
 #     --no-build          skip the build step (ctest builds once, then fuzzes in parallel)
 #     --deltagen PATH     also seed with small files this deltagen binary writes
-#   TARGET: parquet_footer_fuzz (footer bytes) or parquet_file_fuzz (whole files)
+#   TARGET: parquet_footer_fuzz (footer bytes), parquet_file_fuzz (whole files) or
+#           delta_commit_fuzz (Delta commit files)
 # Seeds: Parquet files under ../shared/delta-tables (up to 64 KiB; their footers for the
-# footer target) and deltagen's all-types files for every codec. The corpus grows in
+# footer target) and deltagen's all-types files for every codec; for the commit target, the
+# tables' commit files. The corpus grows in
 # build/fuzz/corpus/TARGET across runs; a crash leaves its input in build/fuzz/artifacts/
 # and the script exits non-zero. Prints "skipped: ..." and exits 0 when clang or the libFuzzer
 # runtime is missing (Debian: clang, libclang-rt-14-dev).
@@ -71,11 +73,18 @@ seeds=$build/seeds/$target
 rm -rf "$seeds"
 mkdir -p "$seeds" "$build/corpus/$target" "$build/artifacts"
 files=()
-if [ -d "$shared/delta-tables" ]; then
+if [ "$target" = delta_commit_fuzz ]; then
+  # Commit files: every small one of the shared tables' logs.
+  if [ -d "$shared/delta-tables" ]; then
+    while IFS= read -r -d '' f; do files+=("$f"); done < <(
+      find "$shared/delta-tables" -path '*_delta_log/*.json' ! -name '._*' -size -64k -print0 |
+        sort -z)
+  fi
+elif [ -d "$shared/delta-tables" ]; then
   while IFS= read -r -d '' f; do files+=("$f"); done < <(
     find "$shared/delta-tables" -name '*.parquet' ! -name '._*' -size -64k -print0 | sort -z)
 fi
-if [ -n "$deltagen" ] && [ -x "$deltagen" ]; then
+if [ -n "$deltagen" ] && [ -x "$deltagen" ] && [ "$target" != delta_commit_fuzz ]; then
   gen=$build/seeds/deltagen
   rm -rf "$gen"
   for codec in none snappy gzip zstd lz4 brotli; do

@@ -22,6 +22,7 @@ bool ReadKey(od::object body, ReplayCommit* out, std::string_view* key) {
     od::raw_json_string name;
     if (field.key().get(name) != simdjson::SUCCESS) return false;
     if (name == "path") {
+      if (!token.empty()) continue;  // a repeated key: the first counts, as in LogParser
       od::value value;
       if (field.value().get(value) != simdjson::SUCCESS) return false;
       token = value.raw_json_token();
