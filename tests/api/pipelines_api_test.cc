@@ -10,6 +10,7 @@
 
 #include "api_server_fixture.h"
 #include "lakesync/pg/connection.h"
+#include "lakesync/sync/sync_engine.h"
 
 namespace lakesync {
 namespace {
@@ -202,6 +203,12 @@ TEST_F(PipelinesApiTest, StopCancelsAFullRefreshInFlightAndDropsItsSideTable) {
 
   Block("gold.full");  // the swap's rename waits
   const std::string update_id = StartUpdate(id, /*full_refresh=*/true);
+  // While the swap waits, holding the read-only guard function its triggers use, a fresh engine
+  // still opens (the API's requests open one whenever the load took the pool's idle ones).
+  ASSERT_TRUE(WaitUntil([&] { return RunWaitsOnLock(); }));
+  auto fresh = sync::SyncEngine::Open(db_->conninfo());
+  ASSERT_TRUE(fresh.ok()) << fresh.status();
+  fresh->reset();
   EXPECT_EQ(StopWhileBlocked(id, update_id), "CANCELED");
   EXPECT_TRUE(WaitUntil([&] { return GetPipeline(id).Str("/state") == "IDLE"; }));
   EXPECT_EQ(Count("gold.full"), 2000);

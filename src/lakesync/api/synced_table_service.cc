@@ -27,6 +27,29 @@ TableLocation LocationOf(const config::SyncedTableTarget& t) {
   return {t.catalog, t.instance, t.database};
 }
 
+// How long a pipelines request waits for a row lock before answering 503: a run holds its
+// table's row in the transaction that commits it, and that transaction may wait on a user's
+// lock (a rename waiting for readers) for as long as the user keeps it.
+constexpr std::string_view kRequestLockTimeout = "5s";
+
+// A connection for one pipelines request, whose statements give up on a lock in time.
+Result<std::unique_ptr<pg::Connection>> OpenForRequest(const std::string& conninfo) {
+  LAKESYNC_ASSIGN_OR_RETURN(auto conn, pg::Connection::Open(conninfo));
+  LAKESYNC_RETURN_NOT_OK(conn->Exec(fmt::format("SET lock_timeout = '{}'", kRequestLockTimeout)));
+  return conn;
+}
+
+// `st` of a statement on `conn` for pipeline `pipeline_id`: a lock timeout becomes Unavailable
+// (HTTP 503, retry later).
+Status RetryLaterOnLockTimeout(const pg::Connection& conn, Status st,
+                               const std::string& pipeline_id) {
+  if (st.ok() || conn.last_sqlstate() != "55P03") return st;
+  return Status::Unavailable(
+      "pipeline {}: its synced table stayed locked for {} by a run that is committing; retry "
+      "later",
+      pipeline_id, kRequestLockTimeout);
+}
+
 }  // namespace
 
 std::string SyncedTableService::Render(const sync::SyncedTableState& state,
@@ -264,9 +287,10 @@ Result<std::string> SyncedTableService::StartUpdate(const std::string& pipeline_
                                                     std::string_view body) {
   LAKESYNC_ASSIGN_OR_RETURN(StartUpdateRequest req, ParseStartUpdateRequest(body));
   LAKESYNC_ASSIGN_OR_RETURN(Found found, FindPipeline(pipeline_id));
-  LAKESYNC_ASSIGN_OR_RETURN(auto conn, pg::Connection::Open(found.conninfo));
-  LAKESYNC_ASSIGN_OR_RETURN(std::string update_id,
-                            sync::RequestUpdate(*conn, found.state.spec.name, req.full_refresh));
+  LAKESYNC_ASSIGN_OR_RETURN(auto conn, OpenForRequest(found.conninfo));
+  auto requested = sync::RequestUpdate(*conn, found.state.spec.name, req.full_refresh);
+  LAKESYNC_RETURN_NOT_OK(RetryLaterOnLockTimeout(*conn, requested.status(), pipeline_id));
+  const std::string update_id = std::move(requested).value();
   log::Info(
       "update requested",
       {{"pipeline_id", pipeline_id}, {"update_id", update_id}, {"full_refresh", req.full_refresh}});
@@ -327,8 +351,9 @@ Result<std::string> SyncedTableService::ListUpdates(const std::string& pipeline_
 
 Result<std::string> SyncedTableService::Stop(const std::string& pipeline_id) {
   LAKESYNC_ASSIGN_OR_RETURN(Found found, FindPipeline(pipeline_id));
-  LAKESYNC_ASSIGN_OR_RETURN(auto conn, pg::Connection::Open(found.conninfo));
-  LAKESYNC_RETURN_NOT_OK(sync::StopPipeline(*conn, found.state.spec.name));
+  LAKESYNC_ASSIGN_OR_RETURN(auto conn, OpenForRequest(found.conninfo));
+  LAKESYNC_RETURN_NOT_OK(RetryLaterOnLockTimeout(
+      *conn, sync::StopPipeline(*conn, found.state.spec.name), pipeline_id));
   log::Info("pipeline stopped", {{"pipeline_id", pipeline_id}, {"table", found.state.spec.name}});
   return std::string("{}");
 }
