@@ -113,16 +113,17 @@ TEST_F(ConnectionCapTest, ApiPoolAndItsLoadsShareTheInstanceCap) {
       << out;
   ASSERT_EQ(Run("sync lb.gold.up --full-refresh --wait" + host, &out), 0) << out;
   const int seen = peak.Stop();
-  // Both loads (the initial one and the full refresh) held the engine's connection and one of
-  // their own at least, as the runs report them; the server never saw more than the cap.
+  // Both loads (the initial one and the full refresh) report the connections they held: their
+  // engine's, and extra ones where the API's engines (the CLI's requests lease them) left room
+  // under the cap, so never more than the cap; nor did the server see more.
   const std::string logs = captured.Text();
   size_t finished = 0;
   for (size_t at = logs.find("sync finished"); at != std::string::npos;
        at = logs.find("sync finished", at + 1)) {
     const std::string line = logs.substr(at, logs.find('\n', at) - at);
     const int used = testing::RunConnections(line);
-    EXPECT_GE(used, 2) << line;
-    EXPECT_LE(used, 3);
+    EXPECT_GE(used, 1) << line;
+    EXPECT_LE(used, 3) << line;
     ++finished;
   }
   EXPECT_EQ(finished, 2u) << logs;
