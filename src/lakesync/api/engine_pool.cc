@@ -62,13 +62,14 @@ int EnginePool::CloseIdle(const std::string& instance, int want) {
 }
 
 Result<EnginePool::Lease> EnginePool::Acquire(const std::string& instance,
-                                              const std::string& conninfo) {
+                                              const std::string& conninfo,
+                                              std::chrono::milliseconds wait) {
   const sync::Limits limits = LimitsOf(instance);
   sync::BudgetSlots slot;
   {
     std::unique_lock lock(mu_);
     instance_of_[conninfo] = instance;
-    const auto deadline = std::chrono::steady_clock::now() + wait_;
+    const auto deadline = std::chrono::steady_clock::now() + wait;
     while (true) {
       auto& idle = idle_[conninfo];
       if (!idle.empty()) {

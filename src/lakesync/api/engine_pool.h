@@ -69,7 +69,14 @@ class EnginePool {
   /// An engine on `conninfo` of `instance`, with the instance's limits. Unavailable when no
   /// slot of the instance's budget comes free for the whole wait; the engine's Open errors
   /// otherwise.
-  Result<Lease> Acquire(const std::string& instance, const std::string& conninfo);
+  Result<Lease> Acquire(const std::string& instance, const std::string& conninfo) {
+    return Acquire(instance, conninfo, wait_);
+  }
+  /// As above, waiting at most `wait` for a slot (0: an idle engine or a free slot now).
+  Result<Lease> Acquire(const std::string& instance, const std::string& conninfo,
+                        std::chrono::milliseconds wait);
+  /// How long Acquire waits for a slot by default.
+  std::chrono::milliseconds wait() const { return wait_; }
 
  private:
   struct InstanceBudget {

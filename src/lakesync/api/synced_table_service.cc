@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include "lakesync/api/pipeline_json.h"
 #include "lakesync/api/spec_update.h"
@@ -269,8 +270,14 @@ Result<std::string> SyncedTableService::List(const std::string& instance,
 
 Result<SyncedTableService::Found> SyncedTableService::FindPipeline(const std::string& pipeline_id) {
   Status first_error;
+  // One wait for a connection slot for the whole search, not one per database: a client asking
+  // for a pipeline's status gets an answer (or 503) within the pool's wait.
+  const auto deadline = std::chrono::steady_clock::now() + pool_.wait();
   for (const config::SyncedTableTarget& db : config_.Databases()) {
-    auto engine = pool_.Acquire(db.instance, db.conninfo);
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    auto engine =
+        pool_.Acquire(db.instance, db.conninfo, std::max(left, std::chrono::milliseconds(0)));
     if (!engine.ok()) {
       if (first_error.ok() && !DatabaseMissing(db).value_or(false)) first_error = engine.status();
       continue;
