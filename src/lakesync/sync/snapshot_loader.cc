@@ -130,25 +130,21 @@ Result<LoadWorkers> PlanAndOpenWorkers(pg::Connection& conn, const SnapshotLoadO
   std::lock_guard lock(planning);
   // lakesync's own first key ('LKSY'), and 'conn' for the planning step.
   LAKESYNC_RETURN_NOT_OK(conn.Query("SELECT pg_advisory_lock(1280003929, 1668247150)").status());
-  auto connections = PlanConnections(conn, options, snapshot);
-  Result<LoadWorkers> out = connections.status();
-  if (connections.ok()) {
+  // Planned and opened inside the advisory lock, which is released whatever happens.
+  Result<LoadWorkers> out = [&]() -> Result<LoadWorkers> {
+    LAKESYNC_ASSIGN_OR_RETURN(int connections, PlanConnections(conn, options, snapshot));
     // This process's budget has the last word: its slots also stand for connections that
     // other threads are opening right now, which the server cannot count yet.
-    int extra = *connections - 1;
+    int extra = connections - 1;
     BudgetSlots slots;
     if (options.limits.budget && extra > 0) {
       slots = BudgetSlots(options.limits.budget, options.limits.budget->TakeUpToReclaiming(extra));
       extra = slots.count();
     }
-    auto workers = OpenWorkers(options.conninfo, extra);
-    if (workers.ok()) {
-      slots.GiveBack(slots.count() - static_cast<int>(workers->size()));
-      out = LoadWorkers{std::move(slots), std::move(workers).value()};
-    } else {
-      out = workers.status();
-    }
-  }
+    LAKESYNC_ASSIGN_OR_RETURN(auto workers, OpenWorkers(options.conninfo, extra));
+    slots.GiveBack(slots.count() - static_cast<int>(workers.size()));
+    return LoadWorkers{std::move(slots), std::move(workers)};
+  }();
   Status unlocked = conn.Query("SELECT pg_advisory_unlock(1280003929, 1668247150)").status();
   if (out.ok() && !unlocked.ok()) return unlocked;
   return out;
